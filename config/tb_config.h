@@ -1,0 +1,75 @@
+/* tb_config.h: the one settings struct of a scan, its defaults, and the INI parser.
+ *
+ * Every key lives in one table (config/config_keys.c) that gives its section, name,
+ * type, default, valid range and one-line documentation; the parser, the command-line
+ * overrides (`--set section.key=value`), `tuban scan --help` and the metadata dump are
+ * all driven by that table, so a key cannot be documented in one place and missing in
+ * another.
+ *
+ * Ownership: tb_config is a plain caller-owned struct with no pointers; copy it freely.
+ */
+#ifndef TB_CONFIG_H
+#define TB_CONFIG_H
+
+#include <stdio.h>
+
+#include "tb_error.h"
+
+#define TB_CONFIG_STR 256
+
+typedef struct tb_config {
+    /* [input] */
+    double pixel_size;           /* metres per pixel for inputs without georeferencing; 0 = none given */
+    char bands[TB_CONFIG_STR];   /* comma list of 1-based bands used for change; "" = all bands */
+
+    /* [detect] */
+    int threshold_auto;          /* 1: Otsu over the scene histogram; 0: use `threshold` */
+    double threshold;            /* fixed threshold on the change score (used when !threshold_auto) */
+    double threshold_floor;      /* automatic threshold never below median + floor * robust sigma of the score */
+    int normalise;               /* per-band linear radiometric normalisation of before to after */
+    long sample_pixels;          /* pass-1 sample size cap (pixels on a regular grid) */
+
+    /* [morphology] */
+    int open_radius;             /* binary opening radius in pixels (square element 2r+1); 0 = off */
+    int close_radius;            /* binary closing radius in pixels; 0 = off */
+
+    /* [filter] */
+    double min_area_m2;          /* drop components smaller than this on the ground */
+    double max_area_m2;          /* drop components larger than this; 0 = no upper bound */
+
+    /* [output] */
+    int write_gpkg;              /* changes.gpkg */
+    int write_geojson;           /* changes.geojson */
+    int write_mask;              /* changes_mask.tif (0 = unchanged, 1 = change, 255 = no data) */
+
+    /* [scan] */
+    int threads;                 /* OpenMP threads; 0 = all cores */
+    int strip_rows;              /* rows per strip (memory grows with width x strip_rows) */
+
+    /* [eval] */
+    double eval_iou;             /* object match threshold (intersection over union) */
+    double eval_min_area_m2;     /* objects smaller than this are ignored by object metrics; 0 = none */
+} tb_config;
+
+/* Fills `cfg` with the documented defaults. */
+void tb_config_defaults(tb_config *cfg);
+
+/* Reads an INI file over `cfg` (keys not in the file keep their current values).
+ * Unknown sections or keys, bad values, out-of-range values and syntax errors give
+ * TB_ERR_CONFIG with the message "PATH:LINE: reason". A file that cannot be opened
+ * gives TB_ERR_CONFIG "PATH: cannot open config file (reason)". On error `cfg` is
+ * left unchanged. */
+tb_status tb_config_load(tb_config *cfg, const char *path);
+
+/* Sets one key ("section.key") from text, as the INI parser would. `origin` names the
+ * source in error messages (e.g. "--set" or "--min-area"). */
+tb_status tb_config_set(tb_config *cfg, const char *key, const char *value, const char *origin);
+
+/* Writes every key with its default and documentation, grouped by section. */
+void tb_config_print_help(FILE *out);
+
+/* Writes the effective configuration as a complete INI document (every key, its
+ * current value). Returns a malloc'd string the caller frees, or NULL on no memory. */
+char *tb_config_to_ini(const tb_config *cfg);
+
+#endif
