@@ -1,1 +1,388 @@
-/* placeholder */
+/* raster_source.c: one date of imagery as GDAL sees it, read in rows.
+ *
+ * A date may be several single-band files (a directory, or a comma list): they are
+ * stacked into an in-memory VRT after checking that they share one grid, so the rest
+ * of tuban always sees one multi-band raster.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <gdal_utils.h>
+#include <ogr_srs_api.h>
+
+#include "tb_raster.h"
+
+struct tb_raster {
+    char *path;
+    GDALDatasetH ds;
+    int width, height, nbands;
+    char *wkt;              /* NULL: no CRS */
+    char *acquisition;      /* NULL: unknown */
+    double gt[6];
+    int has_gt;
+    uint8_t *mask_buf;      /* rows of one band's mask, grown on demand */
+    size_t mask_cap;
+};
+
+static int gdal_ready;
+
+void tb_gdal_init(void)
+{
+    if (gdal_ready)
+        return;
+    GDALAllRegister();
+    /* GDAL's own messages would print to stderr with their own wording; keep them
+     * quiet and fold the last one into tuban's one-line message where relevant. */
+    CPLSetErrorHandler(CPLQuietErrorHandler);
+    gdal_ready = 1;
+}
+
+const char *tb_gdal_last_error(void)
+{
+    const char *m = CPLGetLastErrorMsg();
+    return m ? m : "";
+}
+
+static int is_directory(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static tb_status check_exists(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        /* GDAL virtual paths (/vsicurl/, /vsizip/...) are not on disk: let GDAL try. */
+        if (!strncmp(path, "/vsi", 4))
+            return TB_OK;
+        return tb_error(TB_ERR_INPUT_MISSING, "%s: no such file", path);
+    }
+    return TB_OK;
+}
+
+static GDALDatasetH open_one(const char *path, tb_status *st)
+{
+    *st = check_exists(path);
+    if (*st)
+        return NULL;
+    if (is_directory(path)) {
+        *st = tb_error(TB_ERR_INPUT_FORMAT, "%s: is a directory with no raster files", path);
+        return NULL;
+    }
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds || GDALGetRasterCount(ds) < 1) {
+        const char *why = tb_gdal_last_error();
+        *st = tb_error(TB_ERR_INPUT_FORMAT, "%s: not a raster GDAL can read%s%s%s", path,
+                       *why ? " (" : "", why, *why ? ")" : "");
+        if (ds)
+            GDALClose(ds);
+        return NULL;
+    }
+    return ds;
+}
+
+static int has_raster_extension(const char *name)
+{
+    static const char *ext[] = {".tif", ".tiff", ".TIF", ".TIFF", ".jp2", ".png", ".img", ".vrt"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t e = strlen(ext[i]);
+        if (n > e && !strcmp(name + n - e, ext[i]))
+            return 1;
+    }
+    return 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The list of files a date is made of: the path itself, the sorted raster files of a
+ * directory, or the items of a comma list. */
+static tb_status list_parts(const char *path, char ***out, int *count)
+{
+    char **parts = NULL;
+    int n = 0;
+    if (strchr(path, ',')) {
+        parts = CSLTokenizeString2(path, ",", CSLT_STRIPLEADSPACES | CSLT_STRIPENDSPACES);
+        n = CSLCount(parts);
+    } else if (is_directory(path)) {
+        DIR *d = opendir(path);
+        if (!d)
+            return tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot list directory (%s)", path,
+                            strerror(errno));
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (e->d_name[0] == '.' || !has_raster_extension(e->d_name))
+                continue;
+            char *full = CPLStrdup(CPLFormFilename(path, e->d_name, NULL));
+            parts = CSLAddString(parts, full);
+            CPLFree(full);
+            n++;
+        }
+        closedir(d);
+        if (n == 0)
+            return tb_error(TB_ERR_INPUT_FORMAT, "%s: directory holds no raster files", path);
+        qsort(parts, (size_t)n, sizeof *parts, compare_names);
+    } else {
+        parts = CSLAddString(NULL, path);
+        n = 1;
+    }
+    *out = parts;
+    *count = n;
+    return TB_OK;
+}
+
+/* Stacks single-band parts into one in-memory VRT after checking they share a grid. */
+static tb_status stack_parts(const char *path, char **parts, int n, GDALDatasetH *out)
+{
+    tb_status st = TB_OK;
+    int w = 0, h = 0;
+    double gt0[6];
+    int has0 = 0;
+    for (int i = 0; i < n && !st; i++) {
+        GDALDatasetH ds = open_one(parts[i], &st);
+        if (!ds)
+            break;
+        double gt[6];
+        int has = GDALGetGeoTransform(ds, gt) == CE_None;
+        if (i == 0) {
+            w = GDALGetRasterXSize(ds);
+            h = GDALGetRasterYSize(ds);
+            memcpy(gt0, gt, sizeof gt);
+            has0 = has;
+        } else if (GDALGetRasterXSize(ds) != w || GDALGetRasterYSize(ds) != h || has != has0 ||
+                   (has && memcmp(gt, gt0, sizeof gt) != 0)) {
+            st = tb_error(TB_ERR_INPUT_FORMAT, "%s: %s is not on the grid of %s (%dx%d)", path,
+                          parts[i], parts[0], w, h);
+        }
+        GDALClose(ds);
+    }
+    if (st)
+        return st;
+    char **argv = CSLAddString(NULL, "-separate");
+    GDALBuildVRTOptions *opt = GDALBuildVRTOptionsNew(argv, NULL);
+    CSLDestroy(argv);
+    int err = 0;
+    CPLErrorReset();
+    GDALDatasetH vrt = GDALBuildVRT("", n, NULL, (const char *const *)parts, opt, &err);
+    GDALBuildVRTOptionsFree(opt);
+    if (!vrt || err)
+        return tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot stack its bands (%s)", path,
+                        tb_gdal_last_error());
+    *out = vrt;
+    return TB_OK;
+}
+
+static char *find_acquisition(GDALDatasetH ds)
+{
+    static const char *keys[][2] = {
+        {"ACQUISITIONDATETIME", "IMAGERY"}, {"ACQUISITIONDATETIME", ""},
+        {"ACQUISITION_DATE", ""},           {"DATE_ACQUIRED", ""},
+        {"SENSING_TIME", ""},               {"TIFFTAG_DATETIME", ""},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *v = GDALGetMetadataItem(ds, keys[i][0], keys[i][1][0] ? keys[i][1] : NULL);
+        if (v && *v)
+            return CPLStrdup(v);
+    }
+    return NULL;
+}
+
+tb_status tb_raster_open(const char *path, tb_raster **out)
+{
+    tb_gdal_init();
+    *out = NULL;
+    char **parts = NULL;
+    int n = 0;
+    tb_status st = list_parts(path, &parts, &n);
+    if (st)
+        return st;
+    GDALDatasetH ds = NULL;
+    char *acquisition = NULL;
+    if (n == 1 && !is_directory(path)) {
+        ds = open_one(parts[0], &st);
+    } else {
+        st = stack_parts(path, parts, n, &ds);
+        if (!st) {
+            GDALDatasetH first = GDALOpenEx(parts[0], GDAL_OF_RASTER | GDAL_OF_READONLY, NULL,
+                                            NULL, NULL);
+            if (first) {
+                acquisition = find_acquisition(first);
+                GDALClose(first);
+            }
+        }
+    }
+    CSLDestroy(parts);
+    if (st)
+        return st;
+
+    tb_raster *r = calloc(1, sizeof *r);
+    if (!r) {
+        GDALClose(ds);
+        CPLFree(acquisition);
+        return tb_error(TB_ERR_NOMEM, "%s: out of memory", path);
+    }
+    r->path = CPLStrdup(path);
+    r->ds = ds;
+    r->width = GDALGetRasterXSize(ds);
+    r->height = GDALGetRasterYSize(ds);
+    r->nbands = GDALGetRasterCount(ds);
+    r->has_gt = GDALGetGeoTransform(ds, r->gt) == CE_None;
+    if (!r->has_gt) {
+        double ident[6] = {0, 1, 0, 0, 0, 1};
+        memcpy(r->gt, ident, sizeof ident);
+    }
+    OGRSpatialReferenceH srs = GDALGetSpatialRef(ds);
+    if (srs) {
+        char *wkt = NULL;
+        const char *opts[] = {"FORMAT=WKT2_2019", NULL};
+        if (OSRExportToWktEx(srs, &wkt, opts) == OGRERR_NONE && wkt && *wkt)
+            r->wkt = CPLStrdup(wkt);
+        CPLFree(wkt);
+    }
+    r->acquisition = acquisition ? acquisition : find_acquisition(ds);
+    *out = r;
+    return TB_OK;
+}
+
+void tb_raster_close(tb_raster *r)
+{
+    if (!r)
+        return;
+    if (r->ds)
+        GDALClose(r->ds);
+    CPLFree(r->path);
+    CPLFree(r->wkt);
+    CPLFree(r->acquisition);
+    free(r->mask_buf);
+    free(r);
+}
+
+const char *tb_raster_path(const tb_raster *r) { return r->path; }
+int tb_raster_width(const tb_raster *r) { return r->width; }
+int tb_raster_height(const tb_raster *r) { return r->height; }
+int tb_raster_band_count(const tb_raster *r) { return r->nbands; }
+const char *tb_raster_crs_wkt(const tb_raster *r) { return r->wkt; }
+const char *tb_raster_acquisition(const tb_raster *r) { return r->acquisition; }
+
+const char *tb_raster_type_name(const tb_raster *r)
+{
+    return GDALGetDataTypeName(GDALGetRasterDataType(GDALGetRasterBand(r->ds, 1)));
+}
+
+const char *tb_raster_driver(const tb_raster *r)
+{
+    GDALDriverH drv = GDALGetDatasetDriver(r->ds);
+    return drv ? GDALGetDriverShortName(drv) : "?";
+}
+
+int tb_raster_geotransform(const tb_raster *r, double gt[6])
+{
+    memcpy(gt, r->gt, 6 * sizeof *gt);
+    return r->has_gt;
+}
+
+tb_status tb_raster_read_rows(tb_raster *r, int y0, int rows, const int *bands, int nbands,
+                              float *const *planes, uint8_t *valid)
+{
+    const size_t n = (size_t)r->width * rows;
+    memset(valid, 1, n);
+    int per_dataset_done = 0;
+    for (int i = 0; i < nbands; i++) {
+        GDALRasterBandH band = GDALGetRasterBand(r->ds, bands[i]);
+        if (!band)
+            return tb_error(TB_ERR_BANDS, "%s: has no band %d", r->path, bands[i]);
+        CPLErrorReset();
+        if (GDALRasterIO(band, GF_Read, 0, y0, r->width, rows, planes[i], r->width, rows,
+                         GDT_Float32, 0, 0) != CE_None)
+            return tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot read rows %d-%d of band %d (%s)",
+                            r->path, y0, y0 + rows - 1, bands[i], tb_gdal_last_error());
+        const float *p = planes[i];
+        int flags = GDALGetMaskFlags(band);
+        if (flags & GMF_ALL_VALID) {
+            /* Only float data can still hold NaN. */
+            if (GDALDataTypeIsFloating(GDALGetRasterDataType(band)))
+                for (size_t k = 0; k < n; k++)
+                    valid[k] &= (uint8_t)!isnan(p[k]);
+            continue;
+        }
+        if (flags == GMF_NODATA) {
+            /* The mask would be derived from the same values: compare directly. */
+            int has = 0;
+            float nd = (float)GDALGetRasterNoDataValue(band, &has);
+            if (isnan(nd)) {
+                for (size_t k = 0; k < n; k++)
+                    valid[k] &= (uint8_t)!isnan(p[k]);
+            } else {
+                for (size_t k = 0; k < n; k++)
+                    valid[k] &= (uint8_t)(p[k] != nd && !isnan(p[k]));
+            }
+            continue;
+        }
+        if ((flags & GMF_PER_DATASET) && per_dataset_done)
+            continue;
+        if (r->mask_cap < n) {
+            uint8_t *m = realloc(r->mask_buf, n);
+            if (!m)
+                return tb_error(TB_ERR_NOMEM, "%s: out of memory reading its mask", r->path);
+            r->mask_buf = m;
+            r->mask_cap = n;
+        }
+        if (GDALRasterIO(GDALGetMaskBand(band), GF_Read, 0, y0, r->width, rows, r->mask_buf,
+                         r->width, rows, GDT_Byte, 0, 0) != CE_None)
+            return tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot read the mask of band %d (%s)",
+                            r->path, bands[i], tb_gdal_last_error());
+        for (size_t k = 0; k < n; k++)
+            valid[k] &= (uint8_t)(r->mask_buf[k] != 0);
+        if (flags & GMF_PER_DATASET)
+            per_dataset_done = 1;
+    }
+    return TB_OK;
+}
+
+tb_status tb_raster_same_grid(const tb_raster *a, const tb_raster *b)
+{
+    if (a->width != b->width || a->height != b->height)
+        return tb_error(TB_ERR_GRID,
+                        "%s (%dx%d) and %s (%dx%d) are on different grids: sizes differ "
+                        "(reprojection onto one grid is not supported yet)",
+                        a->path, a->width, a->height, b->path, b->width, b->height);
+    if (a->has_gt != b->has_gt)
+        return tb_error(TB_ERR_GRID, "%s and %s are on different grids: only %s is georeferenced",
+                        a->path, b->path, a->has_gt ? a->path : b->path);
+    /* Every term is compared at a millionth of a pixel. */
+    const double tol = 1e-6 * (fabs(a->gt[1]) + fabs(a->gt[5]));
+    for (int i = 0; i < 6; i++)
+        if (fabs(a->gt[i] - b->gt[i]) > tol)
+            return tb_error(TB_ERR_GRID,
+                            "%s and %s are on different grids: geotransforms differ "
+                            "(origin %.6f,%.6f vs %.6f,%.6f; pixel %.6g vs %.6g)",
+                            a->path, b->path, a->gt[0], a->gt[3], b->gt[0], b->gt[3], a->gt[1],
+                            b->gt[1]);
+    if (!a->wkt != !b->wkt)
+        return tb_error(TB_ERR_GRID, "%s and %s are on different grids: only %s has a CRS",
+                        a->path, b->path, a->wkt ? a->path : b->path);
+    if (a->wkt) {
+        OGRSpatialReferenceH sa = OSRNewSpatialReference(a->wkt);
+        OGRSpatialReferenceH sb = OSRNewSpatialReference(b->wkt);
+        int same = sa && sb && OSRIsSame(sa, sb);
+        OSRDestroySpatialReference(sa);
+        OSRDestroySpatialReference(sb);
+        if (!same)
+            return tb_error(TB_ERR_GRID, "%s and %s are on different grids: their CRSs differ",
+                            a->path, b->path);
+    }
+    return TB_OK;
+}

@@ -1,1 +1,10 @@
-/* placeholder */
+/* threshold.c: score -> binary change mask. */
+#include "tb_kernels.h"
+
+void tb_threshold(const float *score, const uint8_t *valid, size_t n, float t, uint8_t *mask)
+{
+    const ptrdiff_t count = (ptrdiff_t)n;
+#pragma omp parallel for simd schedule(static)
+    for (ptrdiff_t i = 0; i < count; i++)
+        mask[i] = (uint8_t)(valid[i] && score[i] > t);
+}

@@ -1,3 +1,148 @@
-/* placeholder until the scan command lands */
+/* cmd_scan.c: `tuban scan BEFORE AFTER [-c scan.ini] [-o OUTDIR] [options]`.
+ *
+ * Settings come from the defaults, then the config file, then the command line (each
+ * option is a shortcut for one config key, and --set reaches any key), so the
+ * command line always wins whatever the order of the arguments.
+ */
+#include <stdio.h>
+#include <string.h>
+
 #include "tb_commands.h"
-int tb_cmd_scan(int argc, char **argv) { (void)argc; (void)argv; return 70; }
+#include "tb_config.h"
+#include "tb_scan.h"
+
+static const struct {
+    const char *option;
+    const char *key;
+} shortcuts[] = {
+    {"--threshold", "detect.threshold"},      {"--open-radius", "morphology.open_radius"},
+    {"--close-radius", "morphology.close_radius"}, {"--min-area", "filter.min_area_m2"},
+    {"--max-area", "filter.max_area_m2"},      {"--pixel-size", "input.pixel_size"},
+    {"--bands", "input.bands"},                {"--threads", "scan.threads"},
+    {"--strip-rows", "scan.strip_rows"},
+};
+#define NSHORTCUTS (sizeof shortcuts / sizeof shortcuts[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: tuban scan BEFORE AFTER [-o OUTDIR] [-c scan.ini] [options]\n"
+            "\n"
+            "Finds what changed between two dates of one area and writes polygons.\n"
+            "BEFORE and AFTER are rasters GDAL reads, on the same grid; a directory or a\n"
+            "comma list of single-band files is stacked into one raster per date.\n"
+            "\n"
+            "outputs (in OUTDIR, default ./out): changes.gpkg (layer 'changes'),\n"
+            "  changes.geojson, changes_mask.tif (1 change, 0 none, 255 no data), summary.json\n"
+            "\n"
+            "options:\n"
+            "  -o, --output DIR       output directory (created if missing)\n"
+            "  -c, --config FILE      INI file with the keys below\n"
+            "  --threshold X|auto     change-score threshold (detect.threshold)\n"
+            "  --open-radius N        opening radius in pixels (morphology.open_radius)\n"
+            "  --close-radius N       closing radius in pixels (morphology.close_radius)\n"
+            "  --min-area M2          smallest polygon kept, square metres (filter.min_area_m2)\n"
+            "  --max-area M2          largest polygon kept, 0 = no limit (filter.max_area_m2)\n"
+            "  --pixel-size M         metres per pixel for rasters without a CRS (input.pixel_size)\n"
+            "  --bands LIST           1-based bands used, e.g. 1,2,3 (input.bands)\n"
+            "  --threads N            threads, 0 = all cores (scan.threads)\n"
+            "  --strip-rows N         rows per strip (scan.strip_rows)\n"
+            "  --no-normalise         skip radiometric normalisation (detect.normalise = false)\n"
+            "  --set SECTION.KEY=V    set any config key\n"
+            "  -q, --quiet            no summary on stdout\n"
+            "\n"
+            "config keys (INI sections; defaults shown):\n");
+    tb_config_print_help(out);
+}
+
+static int fail(tb_status st)
+{
+    fprintf(stderr, "tuban scan: %s\n", tb_error_message());
+    return tb_status_exit_code(st);
+}
+
+int tb_cmd_scan(int argc, char **argv)
+{
+    const char *pos[2] = {NULL, NULL};
+    int npos = 0, quiet = 0;
+    const char *outdir = "out", *config_path = NULL;
+    /* Overrides are applied after the config file: remember them first. */
+    const char *keys[64], *values[64], *origins[64];
+    int nover = 0;
+    char setkey[64][128];
+
+    tb_error_clear();
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = 1;
+            continue;
+        }
+        if (!strcmp(a, "--no-normalise")) {
+            if (nover == 64)
+                return fail(tb_error(TB_ERR_USAGE, "too many options"));
+            keys[nover] = "detect.normalise", values[nover] = "false", origins[nover++] = a;
+            continue;
+        }
+        if (a[0] == '-' && a[1] != '\0') {
+            if (i + 1 >= argc)
+                return fail(tb_error(TB_ERR_USAGE, "%s needs a value (try tuban scan --help)", a));
+            const char *v = argv[++i];
+            if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+                outdir = v;
+                continue;
+            }
+            if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
+                config_path = v;
+                continue;
+            }
+            if (nover == 64)
+                return fail(tb_error(TB_ERR_USAGE, "too many options"));
+            if (!strcmp(a, "--set")) {
+                const char *eq = strchr(v, '=');
+                if (!eq || eq == v || (size_t)(eq - v) >= sizeof setkey[0])
+                    return fail(tb_error(TB_ERR_USAGE, "--set %s: expected SECTION.KEY=VALUE", v));
+                memcpy(setkey[nover], v, (size_t)(eq - v));
+                setkey[nover][eq - v] = '\0';
+                keys[nover] = setkey[nover], values[nover] = eq + 1, origins[nover++] = "--set";
+                continue;
+            }
+            size_t k = 0;
+            while (k < NSHORTCUTS && strcmp(shortcuts[k].option, a))
+                k++;
+            if (k == NSHORTCUTS)
+                return fail(tb_error(TB_ERR_USAGE, "unknown option %s (try tuban scan --help)", a));
+            keys[nover] = shortcuts[k].key, values[nover] = v, origins[nover++] = a;
+            continue;
+        }
+        if (npos == 2)
+            return fail(tb_error(TB_ERR_USAGE, "unexpected argument '%s': scan takes BEFORE and AFTER", a));
+        pos[npos++] = a;
+    }
+    if (npos != 2)
+        return fail(tb_error(TB_ERR_USAGE, "scan needs BEFORE and AFTER (try tuban scan --help)"));
+
+    tb_config cfg;
+    tb_config_defaults(&cfg);
+    tb_status st = TB_OK;
+    if (config_path)
+        st = tb_config_load(&cfg, config_path);
+    for (int i = 0; i < nover && !st; i++)
+        st = tb_config_set(&cfg, keys[i], values[i], origins[i]);
+    if (!st)
+        st = tb_config_validate(&cfg, config_path ? config_path : "command line");
+    if (st)
+        return fail(st);
+
+    tb_scan_result res;
+    st = tb_scan_run(pos[0], pos[1], outdir, &cfg, &res);
+    if (st)
+        return fail(st);
+    if (!quiet)
+        tb_scan_print_summary(stdout, &res);
+    return 0;
+}

@@ -1,1 +1,283 @@
-/* placeholder */
+/* scan.c: one scan from two rasters to polygons (see tb_scan.h for the passes).
+ *
+ * Everything a scan writes goes to temporary names in the output directory and is
+ * renamed into place only after every output is complete: a failed or interrupted
+ * scan leaves the previous run's outputs as they were.
+ */
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scan_internal.h"
+#include "tb_version.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+/* mkdir -p */
+static tb_status make_outdir(const char *dir)
+{
+    char path[1024];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        return tb_error(TB_ERR_OUTPUT, "%s: output path too long", dir);
+    for (char *p = path + 1; ; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(path, 0777) != 0 && errno != EEXIST)
+                return tb_error(TB_ERR_OUTPUT, "%s: cannot create output directory (%s)", dir,
+                                strerror(errno));
+            *p = c;
+            if (!c)
+                break;
+        }
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return tb_error(TB_ERR_OUTPUT, "%s: output path is not a directory", dir);
+    if (access(dir, W_OK) != 0)
+        return tb_error(TB_ERR_OUTPUT, "%s: output directory is not writable (%s)", dir,
+                        strerror(errno));
+    return TB_OK;
+}
+
+/* Parses [input] bands ("" = all) into res->bands. */
+static tb_status select_bands(tb_scan_ctx *ctx, int available)
+{
+    tb_scan_result *res = ctx->res;
+    const char *s = ctx->cfg->bands;
+    int n = 0;
+    if (!*s) {
+        if (available > TB_SCAN_MAX_BANDS)
+            return tb_error(TB_ERR_BANDS, "%s: has %d bands; at most %d can be used (set [input] bands)",
+                            tb_raster_path(ctx->after), available, TB_SCAN_MAX_BANDS);
+        for (n = 0; n < available; n++)
+            res->bands[n] = n + 1;
+    } else {
+        while (*s && n < TB_SCAN_MAX_BANDS) {
+            char *end;
+            long b = strtol(s, &end, 10);
+            if (end == s)
+                return tb_error(TB_ERR_CONFIG, "[input] bands: '%s' is not a band list", ctx->cfg->bands);
+            if (b < 1 || b > available)
+                return tb_error(TB_ERR_BANDS, "%s: has %d bands; [input] bands asks for band %ld",
+                                tb_raster_path(ctx->after), available, b);
+            res->bands[n++] = (int)b;
+            s = end;
+            while (*s == ',' || *s == ' ')
+                s++;
+        }
+    }
+    res->nbands = ctx->nbands = n;
+    return TB_OK;
+}
+
+static tb_status open_inputs(tb_scan_ctx *ctx, const char *before, const char *after)
+{
+    tb_scan_result *res = ctx->res;
+    tb_status st = tb_raster_open(before, &ctx->before);
+    if (!st)
+        st = tb_raster_open(after, &ctx->after);
+    if (st)
+        return st;
+    int nb_b = tb_raster_band_count(ctx->before), nb_a = tb_raster_band_count(ctx->after);
+    if (nb_b != nb_a)
+        return tb_error(TB_ERR_BANDS, "%s has %d bands but %s has %d: the dates must have the same bands",
+                        before, nb_b, after, nb_a);
+    st = tb_raster_same_grid(ctx->before, ctx->after);
+    if (st)
+        return st;
+    st = select_bands(ctx, nb_a);
+    if (st)
+        return st;
+    ctx->width = res->width = tb_raster_width(ctx->after);
+    ctx->height = res->height = tb_raster_height(ctx->after);
+    ctx->wkt = tb_raster_crs_wkt(ctx->after);
+    double gt[6];
+    tb_raster_geotransform(ctx->after, gt);
+    st = tb_ground_init(&ctx->ground, ctx->wkt, gt, ctx->cfg->pixel_size, after);
+    if (st)
+        return st;
+    tb_ground_pixel(&ctx->ground, ctx->width / 2.0, ctx->height / 2.0, &res->pixel_w_m,
+                    &res->pixel_h_m);
+    copy_str(res->before_date, sizeof res->before_date, tb_raster_acquisition(ctx->before));
+    copy_str(res->after_date, sizeof res->after_date, tb_raster_acquisition(ctx->after));
+    return TB_OK;
+}
+
+/* Metadata written with the polygons: a NULL-terminated key, value list. */
+static const char **build_metadata(const tb_scan_result *res, const char *config_ini,
+                                   char store[][128])
+{
+    static const char *meta[40];
+    int i = 0, k = 0;
+#define META_STR(key, val) (meta[i++] = (key), meta[i++] = (val))
+#define META_NUM(key, fmt, val) \
+    (snprintf(store[k], 128, fmt, val), meta[i++] = (key), meta[i++] = store[k++])
+    META_STR("TUBAN_VERSION", TB_VERSION_STRING);
+    META_STR("BEFORE", res->before);
+    META_STR("AFTER", res->after);
+    META_STR("BEFORE_DATE", res->before_date);
+    META_STR("AFTER_DATE", res->after_date);
+    META_NUM("THRESHOLD", "%.6g", res->threshold);
+    META_STR("THRESHOLD_METHOD", res->threshold_auto ? (res->otsu >= res->floor ? "otsu" : "floor") : "fixed");
+    META_NUM("THRESHOLD_OTSU", "%.6g", res->otsu);
+    META_NUM("THRESHOLD_FLOOR", "%.6g", res->floor);
+    META_NUM("POLYGONS", "%u", res->polygons);
+    META_NUM("TOTAL_AREA_M2", "%.2f", res->total_area_m2);
+    META_STR("CONFIG", config_ini ? config_ini : "");
+    meta[i] = NULL;
+#undef META_STR
+#undef META_NUM
+    return meta;
+}
+
+static void remove_quietly(const char *path)
+{
+    if (path && *path)
+        unlink(path);
+}
+
+tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
+                      const tb_config *cfg, tb_scan_result *res)
+{
+    const double t0 = now();
+    memset(res, 0, sizeof *res);
+    copy_str(res->before, sizeof res->before, before);
+    copy_str(res->after, sizeof res->after, after);
+    copy_str(res->outdir, sizeof res->outdir, outdir);
+    if (cfg->threads > 0)
+        omp_set_num_threads(cfg->threads);
+    res->threads = omp_get_max_threads();
+
+    tb_scan_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.cfg = cfg;
+    ctx.res = res;
+    ctx.halo = 2 * (cfg->open_radius + cfg->close_radius);
+
+    tb_raster_writer *final_labels = NULL, *mask = NULL;
+    char final_path[1100] = "", mask_tmp[1100] = "", gpkg_tmp[1100] = "", json_tmp[1100] = "";
+    char *config_ini = NULL;
+    const long pid = (long)getpid();
+
+    tb_status st = open_inputs(&ctx, before, after);
+    if (!st)
+        st = make_outdir(outdir);
+    if (st)
+        goto done;
+    tb_crs_describe(ctx.wkt, res->crs_name, sizeof res->crs_name);
+
+    double t = now();
+    st = tb_scan_sample(&ctx);
+    res->t_sample = now() - t;
+    if (st)
+        goto done;
+
+    t = now();
+    snprintf(ctx.provisional_path, sizeof ctx.provisional_path, "%s/.tuban-%ld-provisional.tif", outdir, pid);
+    st = tb_raster_writer_create(ctx.provisional_path, ctx.width, ctx.height, TB_U32, NULL, NULL,
+                                 -1, &ctx.provisional);
+    if (!st)
+        st = tb_scan_detect(&ctx);
+    res->t_detect = now() - t;
+    if (st)
+        goto done;
+    if (res->valid_pixels == 0) {
+        st = tb_error(TB_ERR_NODATA, "%s and %s: no pixel is valid in both dates (all no data)",
+                      before, after);
+        goto done;
+    }
+
+    t = now();
+    const double *gt = ctx.ground.gt;
+    snprintf(final_path, sizeof final_path, "%s/.tuban-%ld-labels.tif", outdir, pid);
+    st = tb_raster_writer_create(final_path, ctx.width, ctx.height, TB_U32, gt, ctx.wkt, -1,
+                                 &final_labels);
+    if (!st && cfg->write_mask) {
+        snprintf(mask_tmp, sizeof mask_tmp, "%s/.tuban-%ld-changes_mask.tif", outdir, pid);
+        st = tb_raster_writer_create(mask_tmp, ctx.width, ctx.height, TB_U8, gt, ctx.wkt, 255,
+                                     &mask);
+    }
+    if (!st)
+        st = tb_scan_resolve(&ctx, final_labels, mask);
+    res->t_resolve = now() - t;
+    if (st)
+        goto done;
+
+    t = now();
+    config_ini = tb_config_to_ini(cfg);
+    char store[16][128];
+    const char **meta = build_metadata(res, config_ini, store);
+    if (mask) {
+        for (int i = 0; meta[i]; i += 2)
+            if (strcmp(meta[i], "CONFIG") != 0)
+                tb_raster_writer_set_metadata(mask, meta[i], meta[i + 1]);
+        st = tb_raster_writer_close(mask);
+        mask = NULL;
+    }
+    if (!st && (cfg->write_gpkg || cfg->write_geojson)) {
+        snprintf(gpkg_tmp, sizeof gpkg_tmp, "%s/.tuban-%ld-changes.gpkg", outdir, pid);
+        snprintf(json_tmp, sizeof json_tmp, "%s/.tuban-%ld-changes.geojson", outdir, pid);
+        st = tb_write_changes(final_labels, ctx.features, ctx.nfeatures, ctx.wkt,
+                              cfg->write_gpkg ? gpkg_tmp : NULL,
+                              cfg->write_geojson ? json_tmp : NULL, meta);
+    }
+    res->t_polygons = now() - t;
+    res->t_total = now() - t0;
+    if (st)
+        goto done;
+
+    /* Every output is complete: move them into place. */
+    char final_name[1100];
+    struct { const char *tmp; const char *name; int on; } moves[] = {
+        {gpkg_tmp, "changes.gpkg", cfg->write_gpkg},
+        {json_tmp, "changes.geojson", cfg->write_geojson},
+        {mask_tmp, "changes_mask.tif", cfg->write_mask},
+    };
+    for (size_t i = 0; i < sizeof moves / sizeof moves[0] && !st; i++) {
+        if (!moves[i].on)
+            continue;
+        snprintf(final_name, sizeof final_name, "%s/%s", outdir, moves[i].name);
+        if (rename(moves[i].tmp, final_name) != 0)
+            st = tb_error(TB_ERR_OUTPUT, "%s: cannot move into place (%s)", final_name,
+                          strerror(errno));
+    }
+    if (!st) {
+        snprintf(final_name, sizeof final_name, "%s/summary.json", outdir);
+        st = tb_scan_write_summary_json(final_name, res, cfg);
+    }
+
+done:
+    tb_raster_writer_close(mask);
+    tb_raster_writer_close(final_labels);
+    tb_raster_writer_close(ctx.provisional);
+    remove_quietly(ctx.provisional_path);
+    remove_quietly(final_path);
+    remove_quietly(mask_tmp);
+    remove_quietly(gpkg_tmp);
+    remove_quietly(json_tmp);
+    free(config_ini);
+    free(ctx.final_id);
+    free(ctx.features);
+    tb_ccl_destroy(ctx.ccl);
+    tb_raster_close(ctx.before);
+    tb_raster_close(ctx.after);
+    res->t_total = now() - t0;
+    return st;
+}

@@ -1,1 +1,98 @@
-/* placeholder */
+/* scan_report.c: what a scan tells its user: a short human summary on the terminal
+ * and the same facts as out/summary.json for scripts and cron mail. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tb_scan.h"
+#include "tb_version.h"
+
+static const char *method(const tb_scan_result *r)
+{
+    if (!r->threshold_auto)
+        return "fixed";
+    return r->otsu >= r->floor ? "otsu" : "floor";
+}
+
+void tb_scan_print_summary(FILE *out, const tb_scan_result *r)
+{
+    fprintf(out, "tuban scan: %s -> %s\n", r->before, r->after);
+    fprintf(out, "  grid        %d x %d px, %d bands, %.3g x %.3g m/px, %s\n", r->width, r->height,
+            r->nbands, r->pixel_w_m, r->pixel_h_m, r->crs_name[0] ? r->crs_name : "no CRS (pixel grid)");
+    fprintf(out, "  dates       %s -> %s\n", r->before_date[0] ? r->before_date : "unknown",
+            r->after_date[0] ? r->after_date : "unknown");
+    fprintf(out, "  threshold   %.3f (%s; otsu %.3f, floor %.3f)\n", r->threshold, method(r), r->otsu,
+            r->floor);
+    fprintf(out, "  polygons    %u (%.1f m2 in all); %u components, %u below min area, %u above max\n",
+            r->polygons, r->total_area_m2, r->components, r->dropped_small, r->dropped_large);
+    fprintf(out, "  time        sample %.2f s, detect %.2f s, resolve %.2f s, polygons %.2f s, "
+                 "total %.2f s (%d threads)\n",
+            r->t_sample, r->t_detect, r->t_resolve, r->t_polygons, r->t_total, r->threads);
+    fprintf(out, "  output      %s/changes.gpkg\n", r->outdir);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, const tb_config *cfg)
+{
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return tb_error(TB_ERR_OUTPUT, "%s: cannot create (%s)", tmp, strerror(errno));
+    fprintf(f, "{\n  \"tuban_version\": \"%s\",\n  \"before\": ", TB_VERSION_STRING);
+    json_str(f, r->before);
+    fputs(",\n  \"after\": ", f);
+    json_str(f, r->after);
+    fputs(",\n  \"before_date\": ", f);
+    json_str(f, r->before_date);
+    fputs(",\n  \"after_date\": ", f);
+    json_str(f, r->after_date);
+    fputs(",\n  \"crs\": ", f);
+    json_str(f, r->crs_name);
+    fprintf(f, ",\n  \"width\": %d,\n  \"height\": %d,\n  \"bands\": [", r->width, r->height);
+    for (int b = 0; b < r->nbands; b++)
+        fprintf(f, "%s%d", b ? ", " : "", r->bands[b]);
+    fprintf(f, "],\n  \"pixel_size_m\": [%.6g, %.6g],\n", r->pixel_w_m, r->pixel_h_m);
+    fprintf(f, "  \"normalisation\": [");
+    for (int b = 0; b < r->nbands; b++)
+        fprintf(f, "%s{\"band\": %d, \"gain\": %.6g, \"offset\": %.6g, \"scale\": %.6g}",
+                b ? ", " : "", r->bands[b], r->fits[b].gain, r->fits[b].offset, r->fits[b].scale);
+    fprintf(f, "],\n  \"sample\": {\"stride\": %d, \"valid_pixels\": %llu},\n", r->sample_stride,
+            (unsigned long long)r->sample_pixels);
+    fprintf(f, "  \"threshold\": {\"value\": %.6g, \"method\": \"%s\", \"otsu\": %.6g, \"floor\": %.6g},\n",
+            r->threshold, method(r), r->otsu, r->floor);
+    fprintf(f, "  \"valid_pixels\": %llu,\n  \"change_pixels\": %llu,\n",
+            (unsigned long long)r->valid_pixels, (unsigned long long)r->change_pixels);
+    fprintf(f, "  \"components\": %u,\n  \"dropped\": {\"below_min_area\": %u, \"above_max_area\": %u},\n",
+            r->components, r->dropped_small, r->dropped_large);
+    fprintf(f, "  \"polygons\": %u,\n  \"total_area_m2\": %.2f,\n", r->polygons, r->total_area_m2);
+    fprintf(f, "  \"min_area_m2\": %.6g,\n  \"threads\": %d,\n", cfg->min_area_m2, r->threads);
+    fprintf(f, "  \"seconds\": {\"sample\": %.3f, \"detect\": %.3f, \"resolve\": %.3f, "
+               "\"polygons\": %.3f, \"total\": %.3f}\n}\n",
+            r->t_sample, r->t_detect, r->t_resolve, r->t_polygons, r->t_total);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        unlink(tmp);
+        return tb_error(TB_ERR_OUTPUT, "%s: write failed", tmp);
+    }
+    if (rename(tmp, path) != 0) {
+        unlink(tmp);
+        return tb_error(TB_ERR_OUTPUT, "%s: cannot move into place (%s)", path, strerror(errno));
+    }
+    return TB_OK;
+}

@@ -1,0 +1,118 @@
+/* tb_kernels.h: the pixel kernels of a scan, on plain caller-owned buffers.
+ *
+ * Rules for everything declared here:
+ *  - pure C11 + OpenMP: no I/O, no logging, no library headers, no allocation except
+ *    in the connected-component labeller, whose tables grow with the number of
+ *    components (never with the raster);
+ *  - rows (or independent pixel ranges) run in parallel, SIMD across x; every output
+ *    is bit-identical for any thread count (reductions are done per row, then summed
+ *    in row order);
+ *  - images are row-major, `width` pixels per row, no padding unless a stride is given;
+ *  - a mask is uint8_t with values 0 or 1.
+ * Each kernel has a naive reference in kernels/tests/ that the tests compare against.
+ */
+#ifndef TB_KERNELS_H
+#define TB_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- radiometric normalisation (normalise.c) ------------------------------------ */
+
+/* Linear radiometric normalisation of one band of the before-image to the after-image:
+ * before' = gain * before + offset. */
+typedef struct tb_band_fit {
+    double gain, offset;
+    double scale;        /* robust spread of the after-band on unchanged pixels (> 0) */
+    uint64_t pixels;     /* pixels the fit used */
+} tb_band_fit;
+
+/* Fits every band from `n` paired samples (before[b][i], after[b][i]) where valid[i]
+ * is non-zero, on the pixels most likely unchanged: the fit is repeated `iterations`
+ * times, each time on the pixels whose change score under the previous fit is below
+ * the `keep` quantile (e.g. 0.75). The fit matches mean and standard deviation of the
+ * two dates (a major-axis fit: symmetric in the two dates, unlike least squares, so a
+ * weak correlation does not shrink the gain). `score` (n floats) is scratch.
+ * Returns the number of pixels the last fit used (0: nothing valid; fits are then
+ * identity with scale 1). Deterministic: serial sums in index order. */
+uint64_t tb_normalise_fit(const float *const *before, const float *const *after, int nbands,
+                          const uint8_t *valid, size_t n, int iterations, double keep,
+                          tb_band_fit *fits, float *score);
+
+/* ---- change score (change_score.c) ---------------------------------------------- */
+
+/* score[i] = sqrt( sum_b ((after_b[i] - gain_b * before_b[i] - offset_b) / scale_b)^2 / nbands )
+ * for valid[i] != 0, and 0 elsewhere: the change-vector magnitude in units of each
+ * band's spread, so the score means the same for 8-bit and 16-bit data. */
+void tb_change_score(const float *const *before, const float *const *after, int nbands,
+                     const tb_band_fit *fits, const uint8_t *valid, size_t n, float *score);
+
+/* ---- histograms and thresholds (histogram.c, threshold.c) ----------------------- */
+
+/* Adds the valid values of v[0..n) to `bins` (nbins over [lo, hi]; values outside are
+ * clamped into the first/last bin). */
+void tb_histogram_add(const float *v, const uint8_t *valid, size_t n, double lo, double hi,
+                      uint64_t *bins, int nbins);
+
+/* Otsu's threshold over a histogram of `nbins` over [lo, hi]: the bin edge that
+ * maximises the between-class variance. Returns lo when the histogram is empty. */
+double tb_otsu(const uint64_t *bins, int nbins, double lo, double hi);
+
+/* Value below which a fraction q (0..1) of the histogram lies (linear within a bin). */
+double tb_histogram_quantile(const uint64_t *bins, int nbins, double lo, double hi, double q);
+
+/* mask[i] = valid[i] && score[i] > t. */
+void tb_threshold(const float *score, const uint8_t *valid, size_t n, float t, uint8_t *mask);
+
+/* ---- binary morphology (morphology.c) -------------------------------------------- */
+
+/* Binary erosion / dilation of a width x height mask by a (2rx+1) x (2ry+1) rectangle.
+ * Cost per pixel does not depend on the radii (running counts, separable). Pixels
+ * outside the buffer are neutral (erosion: set, dilation: clear), so a strip processed
+ * with a halo of the summed radii gives the same central rows as the whole image.
+ * `scratch` holds width * height bytes. `in` and `out` may not alias. */
+void tb_erode(const uint8_t *in, uint8_t *out, int width, int height, int rx, int ry,
+              uint8_t *scratch);
+void tb_dilate(const uint8_t *in, uint8_t *out, int width, int height, int rx, int ry,
+               uint8_t *scratch);
+
+/* Opening (erode, dilate) and closing (dilate, erode) with a (2r+1)^2 square, in
+ * place on `mask`; `scratch` holds 2 * width * height bytes. r = 0 is a no-op. */
+void tb_open(uint8_t *mask, int width, int height, int r, uint8_t *scratch);
+void tb_close(uint8_t *mask, int width, int height, int r, uint8_t *scratch);
+
+/* ---- connected components (components.c) ---------------------------------------- */
+
+/* Statistics of one component, gathered while rows stream through the labeller. */
+typedef struct tb_component {
+    uint64_t pixels;
+    double sum_score;
+    float max_score;
+    double sum_x, sum_y;             /* sums of pixel-centre coordinates (pixels) */
+    int64_t min_x, min_y, max_x, max_y;
+    uint64_t edges_h, edges_v;       /* boundary edges: horizontal (between rows), vertical */
+} tb_component;
+
+typedef struct tb_ccl tb_ccl;
+
+/* Creates an 8-connected labeller for rows `width` pixels wide. NULL on no memory. */
+tb_ccl *tb_ccl_create(int width);
+void tb_ccl_destroy(tb_ccl *ccl);   /* NULL-safe */
+
+/* Labels the next `rows` rows of `mask` (rows follow the previous call's rows), with
+ * `score` (may be NULL) feeding the statistics. Writes provisional labels (0 for
+ * background) to `labels`. Provisional labels grow in raster order. Returns 0, or -1
+ * when the label tables cannot grow (no memory). */
+int tb_ccl_push(tb_ccl *ccl, const uint8_t *mask, const float *score, int rows, uint32_t *labels);
+
+/* Ends the image: closes the bottom edges, resolves every provisional label to its
+ * component and merges statistics. After this, tb_ccl_root() maps a provisional label
+ * to its component's root (the component's first label in raster order) and
+ * tb_ccl_component() gives a root's statistics. */
+void tb_ccl_finish(tb_ccl *ccl);
+
+uint32_t tb_ccl_label_count(const tb_ccl *ccl);  /* provisional labels issued: 1..count */
+uint32_t tb_ccl_root(const tb_ccl *ccl, uint32_t label);
+const tb_component *tb_ccl_component(const tb_ccl *ccl, uint32_t root);
+
+#endif

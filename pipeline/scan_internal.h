@@ -1,0 +1,41 @@
+/* scan_internal.h: state shared by the passes of one scan (pipeline-internal). */
+#ifndef TB_SCAN_INTERNAL_H
+#define TB_SCAN_INTERNAL_H
+
+#include "tb_ground.h"
+#include "tb_raster.h"
+#include "tb_scan.h"
+#include "tb_vector.h"
+
+typedef struct tb_scan_ctx {
+    const tb_config *cfg;
+    tb_scan_result *res;
+    tb_raster *before, *after;
+    tb_ground ground;
+    const char *wkt;                /* output CRS (NULL: pixel grid) */
+    int width, height, nbands;
+    int halo;                       /* rows of context each strip needs */
+
+    /* pass 2 -> pass 3 */
+    tb_raster_writer *provisional;  /* UInt32: provisional labels, UINT32_MAX = no data */
+    char provisional_path[1100];
+    tb_ccl *ccl;
+
+    /* pass 3 -> output */
+    uint32_t *final_id;             /* provisional label -> polygon id (0 = dropped) */
+    tb_change_feature *features;
+    uint32_t nfeatures;
+} tb_scan_ctx;
+
+/* Pass 1: sample both dates on a regular grid, fit the normalisation, choose the
+ * threshold. Fills res->fits, otsu, floor, threshold, sample_*. */
+tb_status tb_scan_sample(tb_scan_ctx *ctx);
+
+/* Pass 2: strips -> score -> mask -> opening/closing -> streaming labels. */
+tb_status tb_scan_detect(tb_scan_ctx *ctx);
+
+/* Resolves components into features (area filter) and writes the final label raster
+ * and the change mask (pass 3). `mask` may be NULL. */
+tb_status tb_scan_resolve(tb_scan_ctx *ctx, tb_raster_writer *labels, tb_raster_writer *mask);
+
+#endif

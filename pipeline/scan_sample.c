@@ -1,0 +1,147 @@
+/* scan_sample.c: pass 1 of a scan: a regular-grid sample of both dates gives the
+ * radiometric normalisation and the threshold.
+ *
+ * The sample takes every k-th pixel of every k-th row, with k chosen so the sample
+ * holds at most [detect] sample_pixels pixels (a million by default): statistics of a
+ * million pixels spread over the whole scene are as good as those of all of them, and
+ * only every k-th row has to be read.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan_internal.h"
+
+#define SCORE_BINS 65536
+
+/* Robust threshold floor: median + k * 1.4826 * MAD of the sample's scores. */
+static double score_floor(const float *score, const uint8_t *valid, size_t n, double max,
+                          double k, uint64_t *bins)
+{
+    memset(bins, 0, SCORE_BINS * sizeof *bins);
+    tb_histogram_add(score, valid, n, 0.0, max, bins, SCORE_BINS);
+    double median = tb_histogram_quantile(bins, SCORE_BINS, 0.0, max, 0.5);
+    memset(bins, 0, SCORE_BINS * sizeof *bins);
+    double dev_max = 0;
+    for (size_t i = 0; i < n; i++)
+        if (valid[i] && fabs(score[i] - median) > dev_max)
+            dev_max = fabs(score[i] - median);
+    float *dev = malloc(n * sizeof *dev);
+    if (!dev)
+        return median;
+    for (size_t i = 0; i < n; i++)
+        dev[i] = (float)fabs(score[i] - median);
+    tb_histogram_add(dev, valid, n, 0.0, dev_max > 0 ? dev_max : 1.0, bins, SCORE_BINS);
+    double mad = tb_histogram_quantile(bins, SCORE_BINS, 0.0, dev_max > 0 ? dev_max : 1.0, 0.5);
+    free(dev);
+    return median + k * 1.4826 * mad;
+}
+
+tb_status tb_scan_sample(tb_scan_ctx *ctx)
+{
+    tb_scan_result *res = ctx->res;
+    const tb_config *cfg = ctx->cfg;
+    const int w = ctx->width, h = ctx->height, nb = ctx->nbands;
+    const double cap = cfg->sample_pixels > 0 ? (double)cfg->sample_pixels : 1e6;
+    int k = (int)ceil(sqrt((double)w * (double)h / cap));
+    if (k < 1)
+        k = 1;
+    const int nx = (w - k / 2 + k - 1) / k, ny = (h - k / 2 + k - 1) / k;
+    const size_t n = (size_t)nx * ny;
+    res->sample_stride = k;
+
+    tb_status st = TB_OK;
+    float *block = malloc(n * (size_t)nb * 2 * sizeof(float) + (size_t)w * nb * 2 * sizeof(float));
+    uint8_t *valid = malloc(n + 2 * (size_t)w);
+    float *score = malloc(n * sizeof *score);
+    uint64_t *bins = malloc(SCORE_BINS * sizeof *bins);
+    if (!block || !valid || !score || !bins) {
+        st = tb_error(TB_ERR_NOMEM, "out of memory for a %zu-pixel sample", n);
+        goto done;
+    }
+    float *sb[TB_SCAN_MAX_BANDS], *sa[TB_SCAN_MAX_BANDS], *rb[TB_SCAN_MAX_BANDS], *ra[TB_SCAN_MAX_BANDS];
+    for (int b = 0; b < nb; b++) {
+        sb[b] = block + n * (size_t)b;
+        sa[b] = block + n * (size_t)(nb + b);
+        rb[b] = block + n * (size_t)nb * 2 + (size_t)w * b;
+        ra[b] = block + n * (size_t)nb * 2 + (size_t)w * (nb + b);
+    }
+    uint8_t *vb = valid + n, *va = valid + n + w;
+
+    for (int j = 0; j < ny && !st; j++) {
+        const int y = k / 2 + j * k;
+        st = tb_raster_read_rows(ctx->before, y, 1, res->bands, nb, rb, vb);
+        if (!st)
+            st = tb_raster_read_rows(ctx->after, y, 1, res->bands, nb, ra, va);
+        for (int i = 0; i < nx && !st; i++) {
+            const int x = k / 2 + i * k;
+            const size_t s = (size_t)j * nx + i;
+            valid[s] = vb[x] && va[x];
+            for (int b = 0; b < nb; b++) {
+                sb[b][s] = rb[b][x];
+                sa[b][s] = ra[b][x];
+            }
+        }
+    }
+    if (st)
+        goto done;
+
+    uint64_t nvalid = 0;
+    for (size_t s = 0; s < n; s++)
+        nvalid += valid[s];
+    res->sample_pixels = nvalid;
+    if (nvalid == 0) {
+        st = tb_error(TB_ERR_NODATA, "%s and %s: no pixel is valid in both dates (all no data)",
+                      tb_raster_path(ctx->before), tb_raster_path(ctx->after));
+        goto done;
+    }
+
+    if (cfg->normalise) {
+        tb_normalise_fit((const float *const *)sb, (const float *const *)sa, nb, valid, n, 2,
+                         0.75, res->fits, score);
+    } else {
+        /* Identity mapping; the scale is still the spread of the raw difference. */
+        tb_normalise_fit((const float *const *)sb, (const float *const *)sa, nb, valid, n, 0,
+                         1.0, res->fits, score);
+        for (int b = 0; b < nb; b++) {
+            double s1 = 0, s2 = 0, c = 0;
+            for (size_t s = 0; s < n; s++) {
+                if (!valid[s])
+                    continue;
+                double d = (double)sa[b][s] - sb[b][s];
+                s1 += d;
+                s2 += d * d;
+                c += 1;
+            }
+            double var = c > 1 ? s2 / c - (s1 / c) * (s1 / c) : 0;
+            res->fits[b].gain = 1.0;
+            res->fits[b].offset = 0.0;
+            res->fits[b].scale = var > 1e-6 ? sqrt(var) : 1e-3;
+        }
+    }
+
+    tb_change_score((const float *const *)sb, (const float *const *)sa, nb, res->fits, valid, n,
+                    score);
+    double max = 0;
+    for (size_t s = 0; s < n; s++)
+        if (valid[s] && score[s] > max)
+            max = score[s];
+    if (!(max > 0))
+        max = 1.0;
+    memset(bins, 0, SCORE_BINS * sizeof *bins);
+    tb_histogram_add(score, valid, n, 0.0, max, bins, SCORE_BINS);
+    res->otsu = tb_otsu(bins, SCORE_BINS, 0.0, max);
+    res->floor = score_floor(score, valid, n, max, cfg->threshold_floor, bins);
+    res->threshold_auto = cfg->threshold_auto;
+    if (cfg->threshold_auto)
+        res->threshold = res->otsu > res->floor ? res->otsu : res->floor;
+    else
+        res->threshold = cfg->threshold;
+
+done:
+    free(block);
+    free(valid);
+    free(score);
+    free(bins);
+    return st;
+}

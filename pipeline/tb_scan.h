@@ -1,0 +1,56 @@
+/* tb_scan.h: one scan: two dates of one area -> change polygons, mask and summary.
+ *
+ * The scan streams: pass 1 reads a regular-grid sample of both dates (radiometric
+ * normalisation, score histogram, threshold); pass 2 reads strips with a halo,
+ * scores, thresholds, opens/closes and labels them, spilling provisional labels to a
+ * compressed scratch raster; pass 3 resolves labels, filters by area and writes the
+ * mask and final labels; then polygons are traced and written. Memory grows with the
+ * width and the number of components, never with the height.
+ */
+#ifndef TB_SCAN_H
+#define TB_SCAN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tb_config.h"
+#include "tb_kernels.h"
+
+#define TB_SCAN_MAX_BANDS 64
+
+typedef struct tb_scan_result {
+    char before[1024], after[1024], outdir[1024];
+    char before_date[64], after_date[64];   /* "" when unknown */
+    char crs_name[128];                     /* "" when none */
+    int width, height, nbands;
+    double pixel_w_m, pixel_h_m;            /* at the scene centre */
+    uint64_t sample_pixels;                 /* valid pixels in the pass-1 sample */
+    int sample_stride;
+    uint64_t valid_pixels;                  /* pixels valid in both dates */
+    uint64_t change_pixels;                 /* after morphology, before area filter */
+    tb_band_fit fits[TB_SCAN_MAX_BANDS];
+    int bands[TB_SCAN_MAX_BANDS];           /* 1-based bands used */
+    double otsu, floor, threshold;
+    int threshold_auto;
+    uint32_t components, polygons, dropped_small, dropped_large;
+    double total_area_m2;
+    int threads;
+    double t_sample, t_detect, t_resolve, t_polygons, t_total;   /* seconds */
+} tb_scan_result;
+
+/* Runs one scan of `before` and `after` (paths as tb_raster_open takes them) into
+ * `outdir` (created if missing): changes.gpkg, changes.geojson, changes_mask.tif,
+ * summary.json (as enabled in `cfg`). Outputs are written under temporary names and
+ * renamed only when all are complete, so a failed scan leaves earlier outputs intact.
+ * Returns TB_OK or the status of the first error (message via tb_error_message()). */
+tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
+                      const tb_config *cfg, tb_scan_result *res);
+
+/* Prints the human summary of a finished scan. */
+void tb_scan_print_summary(FILE *out, const tb_scan_result *res);
+
+/* Writes the summary as JSON to `path` (via a temporary name). */
+tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *res,
+                                     const tb_config *cfg);
+
+#endif
