@@ -1,1 +1,218 @@
-/* placeholder */
+/* config_keys.c: the one table of every configuration key.
+ *
+ * Each row states a key's section, name, type, default text, valid range, documentation
+ * and its place in tb_config (see config_keys.h for the columns). To add a key: add the
+ * field to tb_config in tb_config.h, add one row here (in its section's block), bump
+ * TB_CONFIG_KEY_COUNT, and list it in docs/config.md and config/scan.ini.example. The
+ * loader, tb_config_set, the help text, tb_config_to_ini and tb_config_validate pick it up
+ * from this table.
+ *
+ * The file also holds the band-list syntax of input.bands, used both to check the value
+ * and by tb_config_band_list.
+ */
+#include "config_keys.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tb_config.h"
+
+#define KEY_OFF(field) offsetof(tb_config, field)
+
+/* Parses a band list "3,1, 2" into `bands` (up to TB_CONFIG_MAX_BANDS entries, in the
+ * given order). Spaces around items are allowed; each item is a decimal band number in
+ * 1..TB_CONFIG_MAX_BANDS and appears once. "" gives count 0. Returns the count, or -1 with
+ * a reason in `why`. */
+static int parse_bands(const char *value, int bands[TB_CONFIG_MAX_BANDS], char *why,
+                       size_t why_size)
+{
+    int count = 0;
+    const char *p = value;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '\0')
+        return 0;
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *item = p;
+        const char *digits = p;
+        long band = 0;
+        while (*p >= '0' && *p <= '9') {
+            if (band <= TB_CONFIG_MAX_BANDS)
+                band = band * 10 + (*p - '0');
+            p++;
+        }
+        const char *end_digits = p;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (end_digits == digits || (*p != ',' && *p != '\0')) {
+            size_t len = strcspn(item, ",");
+            snprintf(why, why_size, "'%.*s' is not a band number (expected a list like 1,2,3)",
+                     (int)(len > 64 ? 64 : len), item);
+            return -1;
+        }
+        if (band < 1 || band > TB_CONFIG_MAX_BANDS) {
+            snprintf(why, why_size, "band '%.*s' is out of range 1..%d",
+                     (int)(end_digits - digits > 20 ? 20 : end_digits - digits), digits,
+                     TB_CONFIG_MAX_BANDS);
+            return -1;
+        }
+        for (int i = 0; i < count; i++) {
+            if (bands[i] == (int)band) {
+                snprintf(why, why_size, "band %ld is listed twice", band);
+                return -1;
+            }
+        }
+        /* 64 distinct values in 1..64 cannot overflow the array. */
+        bands[count++] = (int)band;
+        if (*p == '\0')
+            return count;
+        p++; /* the comma */
+    }
+}
+
+/* Normaliser of input.bands: checks the list and writes it as "3,1,2" (no spaces). */
+static int normalise_bands(const char *value, char *out, size_t size, char *why,
+                           size_t why_size)
+{
+    int bands[TB_CONFIG_MAX_BANDS];
+    int count = parse_bands(value, bands, why, why_size);
+    if (count < 0)
+        return -1;
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < count; i++) {
+        int n = snprintf(out + used, size - used, i ? ",%d" : "%d", bands[i]);
+        if (n < 0 || (size_t)n >= size - used) {
+            snprintf(why, why_size, "band list too long");
+            return -1;
+        }
+        used += (size_t)n;
+    }
+    return 0;
+}
+
+const tb_config_section tb_config_sections[] = {
+    {"input", "how the before/after rasters are read"},
+    {"detect", "change score and threshold"},
+    {"morphology", "clean-up of the binary change mask"},
+    {"filter", "which change objects are kept"},
+    {"output", "which products are written"},
+    {"scan", "execution: threads and memory"},
+    {"eval", "comparison against a reference (tuban eval)"},
+};
+_Static_assert(sizeof tb_config_sections / sizeof tb_config_sections[0] == TB_CONFIG_SECTION_COUNT,
+               "TB_CONFIG_SECTION_COUNT does not match the section table");
+
+/* section, name, type, default, min, max, range flags, doc, offset, flag offset, normaliser */
+const tb_config_key tb_config_keys[] = {
+    {"input", "pixel_size", TB_CONFIG_DOUBLE, "0", 0, 0, TB_RANGE_NO_MAX,
+     "metres per pixel for inputs without georeferencing; 0 = none given",
+     KEY_OFF(pixel_size), 0, NULL},
+    {"input", "bands", TB_CONFIG_STRING, "", 0, 0, 0,
+     "comma list of 1-based band indices (each 1..64, no duplicates) used for change; \"\" = all",
+     KEY_OFF(bands), 0, normalise_bands},
+
+    {"detect", "threshold", TB_CONFIG_THRESHOLD, "auto", 0, 0, TB_RANGE_MIN_OPEN | TB_RANGE_NO_MAX,
+     "change-score threshold: auto (Otsu over the scene histogram) or a fixed number",
+     KEY_OFF(threshold), KEY_OFF(threshold_auto), NULL},
+    {"detect", "threshold_floor", TB_CONFIG_DOUBLE, "4.0", 0, 0, TB_RANGE_NO_MAX,
+     "automatic threshold never below median + floor * robust sigma of the score",
+     KEY_OFF(threshold_floor), 0, NULL},
+    {"detect", "normalise", TB_CONFIG_BOOL, "true", 0, 1, 0,
+     "per-band linear radiometric normalisation of before to after",
+     KEY_OFF(normalise), 0, NULL},
+    {"detect", "sample_pixels", TB_CONFIG_LONG, "1048576", 1000, 100000000, 0,
+     "pass-1 sample size cap (pixels on a regular grid)",
+     KEY_OFF(sample_pixels), 0, NULL},
+
+    {"morphology", "open_radius", TB_CONFIG_INT, "1", 0, 50, 0,
+     "binary opening radius in pixels (square element 2r+1); 0 = off",
+     KEY_OFF(open_radius), 0, NULL},
+    {"morphology", "close_radius", TB_CONFIG_INT, "1", 0, 50, 0,
+     "binary closing radius in pixels; 0 = off",
+     KEY_OFF(close_radius), 0, NULL},
+
+    {"filter", "min_area_m2", TB_CONFIG_DOUBLE, "20", 0, 0, TB_RANGE_NO_MAX,
+     "drop change objects smaller than this on the ground (m2)",
+     KEY_OFF(min_area_m2), 0, NULL},
+    {"filter", "max_area_m2", TB_CONFIG_DOUBLE, "0", 0, 0, TB_RANGE_NO_MAX,
+     "drop change objects larger than this (m2); 0 = no upper bound, else >= min_area_m2",
+     KEY_OFF(max_area_m2), 0, NULL},
+
+    {"output", "gpkg", TB_CONFIG_BOOL, "true", 0, 1, 0,
+     "write changes.gpkg", KEY_OFF(write_gpkg), 0, NULL},
+    {"output", "geojson", TB_CONFIG_BOOL, "true", 0, 1, 0,
+     "write changes.geojson", KEY_OFF(write_geojson), 0, NULL},
+    {"output", "mask", TB_CONFIG_BOOL, "true", 0, 1, 0,
+     "write changes_mask.tif (0 = unchanged, 1 = change, 255 = no data)",
+     KEY_OFF(write_mask), 0, NULL},
+
+    {"scan", "threads", TB_CONFIG_INT, "0", 0, 1024, 0,
+     "OpenMP threads; 0 = all cores", KEY_OFF(threads), 0, NULL},
+    {"scan", "strip_rows", TB_CONFIG_INT, "256", 16, 65536, 0,
+     "rows per strip (memory grows with width x strip_rows)",
+     KEY_OFF(strip_rows), 0, NULL},
+
+    {"eval", "iou", TB_CONFIG_DOUBLE, "0.3", 0, 1, TB_RANGE_MIN_OPEN,
+     "object match threshold (intersection over union)", KEY_OFF(eval_iou), 0, NULL},
+    {"eval", "min_area_m2", TB_CONFIG_DOUBLE, "0", 0, 0, TB_RANGE_NO_MAX,
+     "objects smaller than this (m2) are ignored by object metrics; 0 = none",
+     KEY_OFF(eval_min_area_m2), 0, NULL},
+};
+_Static_assert(sizeof tb_config_keys / sizeof tb_config_keys[0] == TB_CONFIG_KEY_COUNT,
+               "TB_CONFIG_KEY_COUNT does not match the key table");
+
+const tb_config_key *tb_config_key_find(const char *section, const char *name)
+{
+    for (size_t i = 0; i < TB_CONFIG_KEY_COUNT; i++)
+        if (strcmp(tb_config_keys[i].section, section) == 0 &&
+            strcmp(tb_config_keys[i].name, name) == 0)
+            return &tb_config_keys[i];
+    return NULL;
+}
+
+const tb_config_section *tb_config_section_find(const char *name)
+{
+    for (size_t i = 0; i < TB_CONFIG_SECTION_COUNT; i++)
+        if (strcmp(tb_config_sections[i].name, name) == 0)
+            return &tb_config_sections[i];
+    return NULL;
+}
+
+/* Appends `text` (with ", " before all but the first) to the list in `buf`. */
+static void append_name(char *buf, size_t size, const char *text)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= size)
+        return;
+    snprintf(buf + used, size - used, "%s%s", used ? ", " : "", text);
+}
+
+void tb_config_section_names(char *buf, size_t size)
+{
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    for (size_t i = 0; i < TB_CONFIG_SECTION_COUNT; i++)
+        append_name(buf, size, tb_config_sections[i].name);
+}
+
+void tb_config_key_names(const char *section, char *buf, size_t size)
+{
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    for (size_t i = 0; i < TB_CONFIG_KEY_COUNT; i++)
+        if (strcmp(tb_config_keys[i].section, section) == 0)
+            append_name(buf, size, tb_config_keys[i].name);
+}
+
+int tb_config_band_list(const tb_config *cfg, int bands[TB_CONFIG_MAX_BANDS])
+{
+    char why[128];
+    if (memchr(cfg->bands, '\0', sizeof cfg->bands) == NULL)
+        return -1;
+    return parse_bands(cfg->bands, bands, why, sizeof why);
+}

@@ -16,6 +16,7 @@
 #include "tb_error.h"
 
 #define TB_CONFIG_STR 256
+#define TB_CONFIG_MAX_BANDS 64 /* highest band index input.bands accepts */
 
 typedef struct tb_config {
     /* [input] */
@@ -62,7 +63,8 @@ void tb_config_defaults(tb_config *cfg);
 tb_status tb_config_load(tb_config *cfg, const char *path);
 
 /* Sets one key ("section.key") from text, as the INI parser would. `origin` names the
- * source in error messages (e.g. "--set" or "--min-area"). */
+ * source in error messages (e.g. "--set" or "--min-area"): TB_ERR_CONFIG with
+ * "ORIGIN: reason". On error `cfg` is left unchanged. */
 tb_status tb_config_set(tb_config *cfg, const char *key, const char *value, const char *origin);
 
 /* Writes every key with its default and documentation, grouped by section. */
@@ -71,5 +73,18 @@ void tb_config_print_help(FILE *out);
 /* Writes the effective configuration as a complete INI document (every key, its
  * current value). Returns a malloc'd string the caller frees, or NULL on no memory. */
 char *tb_config_to_ini(const tb_config *cfg);
+
+/* Checks the whole configuration: every key in its range (also for fields set directly
+ * in the struct) and the rules that tie keys together (filter.max_area_m2, when not 0,
+ * must be >= filter.min_area_m2). Run it once after tb_config_load and all
+ * tb_config_set overrides: a file may rely on a later override to become consistent, so
+ * neither function runs it. `origin` names the configuration in messages ("ORIGIN:
+ * reason"). Returns TB_OK or TB_ERR_CONFIG. */
+tb_status tb_config_validate(const tb_config *cfg, const char *origin);
+
+/* Parses cfg->bands into `bands` (1-based indices, in the order given). Returns the
+ * number of bands (0 = all bands of the input), or -1 when the list is invalid (only
+ * possible if the field was written directly; tb_config_validate reports it). */
+int tb_config_band_list(const tb_config *cfg, int bands[TB_CONFIG_MAX_BANDS]);
 
 #endif
