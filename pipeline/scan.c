@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -259,6 +260,9 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
                           strerror(errno));
     }
     if (!st) {
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) == 0)
+            res->peak_rss_mb = (double)ru.ru_maxrss / 1024.0;   /* Linux: kilobytes */
         snprintf(final_name, sizeof final_name, "%s/summary.json", outdir);
         st = tb_scan_write_summary_json(final_name, res, cfg);
     }

@@ -30,6 +30,7 @@ void tb_scan_print_summary(FILE *out, const tb_scan_result *r)
     fprintf(out, "  time        sample %.2f s, detect %.2f s, resolve %.2f s, polygons %.2f s, "
                  "total %.2f s (%d threads)\n",
             r->t_sample, r->t_detect, r->t_resolve, r->t_polygons, r->t_total, r->threads);
+    fprintf(out, "  memory      %.1f MiB peak resident\n", r->peak_rss_mb);
     fprintf(out, "  output      %s/changes.gpkg\n", r->outdir);
 }
 
@@ -82,6 +83,7 @@ tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, 
             r->components, r->dropped_small, r->dropped_large);
     fprintf(f, "  \"polygons\": %u,\n  \"total_area_m2\": %.2f,\n", r->polygons, r->total_area_m2);
     fprintf(f, "  \"min_area_m2\": %.6g,\n  \"threads\": %d,\n", cfg->min_area_m2, r->threads);
+    fprintf(f, "  \"peak_rss_mib\": %.1f,\n", r->peak_rss_mb);
     fprintf(f, "  \"seconds\": {\"sample\": %.3f, \"detect\": %.3f, \"resolve\": %.3f, "
                "\"polygons\": %.3f, \"total\": %.3f}\n}\n",
             r->t_sample, r->t_detect, r->t_resolve, r->t_polygons, r->t_total);

@@ -35,6 +35,7 @@ typedef struct tb_scan_result {
     uint32_t components, polygons, dropped_small, dropped_large;
     double total_area_m2;
     int threads;
+    double peak_rss_mb;                     /* peak resident memory of the process */
     double t_sample, t_detect, t_resolve, t_polygons, t_total;   /* seconds */
 } tb_scan_result;
 
