@@ -1,0 +1,265 @@
+/* naive_reference.c: the slow, direct versions of the kernels (see naive_reference.h).
+ * Allocation here is plain malloc with an abort on failure: test inputs are small.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "naive_reference.h"
+
+static void *ref_alloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p) {
+        fprintf(stderr, "naive_reference: out of memory\n");
+        abort();
+    }
+    return p;
+}
+
+/* ---- morphology ------------------------------------------------------------------ */
+
+static void ref_morph(const uint8_t *in, uint8_t *out, int width, int height, int rx, int ry,
+                      int erode)
+{
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) {
+            /* The window clipped to the buffer: pixels outside are neutral. */
+            const int y0 = y - ry < 0 ? 0 : y - ry, y1 = y + ry >= height ? height - 1 : y + ry;
+            const int x0 = x - rx < 0 ? 0 : x - rx, x1 = x + rx >= width ? width - 1 : x + rx;
+            int all = 1, any = 0;
+            for (int wy = y0; wy <= y1; wy++) {
+                for (int wx = x0; wx <= x1; wx++) {
+                    if (in[(size_t)wy * width + wx])
+                        any = 1;
+                    else
+                        all = 0;
+                }
+            }
+            out[(size_t)y * width + x] = (uint8_t)(erode ? all : any);
+        }
+}
+
+void ref_erode(const uint8_t *in, uint8_t *out, int width, int height, int rx, int ry)
+{
+    ref_morph(in, out, width, height, rx, ry, 1);
+}
+
+void ref_dilate(const uint8_t *in, uint8_t *out, int width, int height, int rx, int ry)
+{
+    ref_morph(in, out, width, height, rx, ry, 0);
+}
+
+void ref_open(uint8_t *mask, int width, int height, int r)
+{
+    const size_t n = (size_t)width * height;
+    uint8_t *tmp = ref_alloc(n, 1);
+    ref_erode(mask, tmp, width, height, r, r);
+    ref_dilate(tmp, mask, width, height, r, r);
+    free(tmp);
+}
+
+void ref_close(uint8_t *mask, int width, int height, int r)
+{
+    const size_t n = (size_t)width * height;
+    uint8_t *tmp = ref_alloc(n, 1);
+    ref_dilate(mask, tmp, width, height, r, r);
+    ref_erode(tmp, mask, width, height, r, r);
+    free(tmp);
+}
+
+/* ---- connected components --------------------------------------------------------- */
+
+uint32_t ref_label(const uint8_t *mask, int width, int height, uint32_t *comp)
+{
+    const size_t n = (size_t)width * height;
+    size_t *queue = ref_alloc(n, sizeof *queue);
+    uint32_t count = 0;
+    memset(comp, 0, n * sizeof *comp);
+    for (size_t seed = 0; seed < n; seed++) {
+        if (!mask[seed] || comp[seed])
+            continue;
+        const uint32_t id = ++count;
+        size_t head = 0, tail = 0;
+        comp[seed] = id;
+        queue[tail++] = seed;
+        while (head < tail) {
+            const size_t p = queue[head++];
+            const int px = (int)(p % (size_t)width), py = (int)(p / (size_t)width);
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    const int qx = px + dx, qy = py + dy;
+                    if (qx < 0 || qx >= width || qy < 0 || qy >= height)
+                        continue;
+                    const size_t q = (size_t)qy * width + qx;
+                    if (mask[q] && !comp[q]) {
+                        comp[q] = id;
+                        queue[tail++] = q;
+                    }
+                }
+        }
+    }
+    free(queue);
+    return count;
+}
+
+static int is_set(const uint8_t *mask, int width, int height, int x, int y)
+{
+    return x >= 0 && x < width && y >= 0 && y < height && mask[(size_t)y * width + x];
+}
+
+void ref_component_stats(const uint8_t *mask, const float *score, int width, int height,
+                         const uint32_t *comp, uint32_t count, tb_component *stats,
+                         size_t *first)
+{
+    uint8_t *seen = ref_alloc((size_t)count + 1, 1);
+    memset(stats, 0, ((size_t)count + 1) * sizeof *stats);
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) {
+            const size_t i = (size_t)y * width + x;
+            const uint32_t c = comp[i];
+            if (!c)
+                continue;
+            tb_component *s = &stats[c];
+            const float v = score ? score[i] : 0.0f;
+            if (!seen[c]) {
+                seen[c] = 1;
+                first[c] = i;
+                s->max_score = v;
+                s->min_x = s->max_x = x;
+                s->min_y = s->max_y = y;
+            }
+            s->pixels++;
+            s->sum_score += v;
+            if (v > s->max_score)
+                s->max_score = v;
+            s->sum_x += x + 0.5;
+            s->sum_y += y + 0.5;
+            if (x < s->min_x) s->min_x = x;
+            if (x > s->max_x) s->max_x = x;
+            if (y < s->min_y) s->min_y = y;
+            if (y > s->max_y) s->max_y = y;
+            s->edges_h += !is_set(mask, width, height, x, y - 1);
+            s->edges_h += !is_set(mask, width, height, x, y + 1);
+            s->edges_v += !is_set(mask, width, height, x - 1, y);
+            s->edges_v += !is_set(mask, width, height, x + 1, y);
+        }
+    free(seen);
+}
+
+/* ---- change score ----------------------------------------------------------------- */
+
+void ref_change_score(const float *const *before, const float *const *after, int nbands,
+                      const tb_band_fit *fits, const uint8_t *valid, size_t n, double *score)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!valid[i]) {
+            score[i] = 0.0;
+            continue;
+        }
+        double sum = 0.0;
+        for (int b = 0; b < nbands; b++) {
+            const double r = ((double)after[b][i] - fits[b].gain * (double)before[b][i] -
+                              fits[b].offset) / fits[b].scale;
+            sum += r * r;
+        }
+        score[i] = sqrt(sum / nbands);
+    }
+}
+
+/* ---- histograms and thresholds ------------------------------------------------------ */
+
+void ref_histogram_add(const float *v, const uint8_t *valid, size_t n, double lo, double hi,
+                       uint64_t *bins, int nbins)
+{
+    const double width = (hi - lo) / nbins;
+    for (size_t i = 0; i < n; i++) {
+        if (valid && !valid[i])
+            continue;
+        const double f = floor(((double)v[i] - lo) / width);
+        int k;
+        if ((double)v[i] < lo || f < 0)
+            k = 0;
+        else if ((double)v[i] >= hi || f >= nbins)
+            k = nbins - 1;
+        else
+            k = (int)f;
+        bins[k]++;
+    }
+}
+
+double ref_within_variance(const uint64_t *bins, int nbins, int t)
+{
+    double w[2] = {0, 0}, mean[2] = {0, 0}, var[2] = {0, 0};
+    for (int c = 0; c < 2; c++) {
+        const int k0 = c == 0 ? 0 : t, k1 = c == 0 ? t : nbins;
+        for (int k = k0; k < k1; k++) {
+            w[c] += (double)bins[k];
+            mean[c] += (double)k * (double)bins[k];
+        }
+        if (w[c] <= 0)
+            return -1.0;
+        mean[c] /= w[c];
+        for (int k = k0; k < k1; k++)
+            var[c] += (double)bins[k] * ((double)k - mean[c]) * ((double)k - mean[c]);
+        var[c] /= w[c];
+    }
+    return w[0] * var[0] + w[1] * var[1];
+}
+
+int ref_otsu_split(const uint64_t *bins, int nbins)
+{
+    int best_t = 0;
+    double best = 0;
+    for (int t = 1; t < nbins; t++) {
+        const double within = ref_within_variance(bins, nbins, t);
+        if (within < 0)
+            continue;
+        if (best_t == 0 || within < best) {
+            best = within;
+            best_t = t;
+        }
+    }
+    return best_t;
+}
+
+/* Cumulative count below x: full bins plus the covered fraction of a partial bin. */
+static double ref_cdf(const uint64_t *bins, int nbins, double lo, double hi, double x)
+{
+    const double width = (hi - lo) / nbins;
+    double c = 0;
+    for (int k = 0; k < nbins; k++) {
+        double f = (x - (lo + k * width)) / width;
+        f = f < 0 ? 0 : f > 1 ? 1 : f;
+        c += f * (double)bins[k];
+    }
+    return c;
+}
+
+double ref_quantile(const uint64_t *bins, int nbins, double lo, double hi, double q)
+{
+    double total = 0;
+    for (int k = 0; k < nbins; k++)
+        total += (double)bins[k];
+    if (total <= 0)
+        return lo;
+    const double target = q * total;
+    double a = lo, b = hi;   /* cdf(a) < target <= cdf(b), or a == lo */
+    if (ref_cdf(bins, nbins, lo, hi, lo) >= target)
+        return lo;
+    for (int it = 0; it < 200 && b - a > 1e-13 * (hi - lo); it++) {
+        const double m = 0.5 * (a + b);
+        if (ref_cdf(bins, nbins, lo, hi, m) >= target)
+            b = m;
+        else
+            a = m;
+    }
+    return b;
+}
+
+void ref_threshold(const float *score, const uint8_t *valid, size_t n, float t, uint8_t *mask)
+{
+    for (size_t i = 0; i < n; i++)
+        mask[i] = valid[i] != 0 && score[i] > t ? 1 : 0;
+}

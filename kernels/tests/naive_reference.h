@@ -1,0 +1,61 @@
+/* naive_reference.h: obviously-correct, slow versions of the pixel kernels.
+ *
+ * Written from the contract in tb_kernels.h, not from the kernels: no running counts,
+ * no union-find, no per-block accumulation. Each reference takes the direct route
+ * (full windows, flood fill, the formula in double, every split tried) so that a test
+ * failure points at the kernel. Buffers are caller-owned unless a function says it
+ * allocates.
+ */
+#ifndef NAIVE_REFERENCE_H
+#define NAIVE_REFERENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tb_kernels.h"
+
+/* ---- morphology: the whole (2rx+1) x (2ry+1) window, clipped at the buffer edges. */
+void ref_erode(const uint8_t *in, uint8_t *out, int width, int height, int rx, int ry);
+void ref_dilate(const uint8_t *in, uint8_t *out, int width, int height, int rx, int ry);
+/* In place; r = 0 leaves the mask as it is. */
+void ref_open(uint8_t *mask, int width, int height, int r);
+void ref_close(uint8_t *mask, int width, int height, int r);
+
+/* ---- connected components: 8-connected breadth-first flood fill with a queue.
+ * Writes comp[i] = component number (1..count, numbered in raster order of each
+ * component's first pixel; 0 for background) and returns count. */
+uint32_t ref_label(const uint8_t *mask, int width, int height, uint32_t *comp);
+
+/* Statistics of every component straight from the pixels: stats[1..count], and
+ * first[c] = raster index of component c's first pixel. `score` may be NULL (zeros).
+ * Boundary edges are counted per pixel side whose 4-neighbour is background or
+ * outside the image (so hole boundaries count). */
+void ref_component_stats(const uint8_t *mask, const float *score, int width, int height,
+                         const uint32_t *comp, uint32_t count, tb_component *stats,
+                         size_t *first);
+
+/* ---- change score: the contract's formula, in double. */
+void ref_change_score(const float *const *before, const float *const *after, int nbands,
+                      const tb_band_fit *fits, const uint8_t *valid, size_t n, double *score);
+
+/* ---- histograms and thresholds */
+/* bin k covers [lo + k*w, lo + (k+1)*w), w = (hi - lo) / nbins; clamped at both ends. */
+void ref_histogram_add(const float *v, const uint8_t *valid, size_t n, double lo, double hi,
+                       uint64_t *bins, int nbins);
+
+/* Weighted within-class variance w0*var0 + w1*var1 (bin index as the value) of the
+ * split "class 0 = bins [0, t)", each class's mean and variance computed directly;
+ * returns -1 when a class is empty. */
+double ref_within_variance(const uint64_t *bins, int nbins, int t);
+
+/* Otsu by brute force: the split t in 1..nbins-1 with the smallest within-class
+ * variance (the first on ties); 0 when no split leaves both classes non-empty. */
+int ref_otsu_split(const uint64_t *bins, int nbins);
+
+/* Smallest x in [lo, hi] at which the piecewise-linear cumulative histogram reaches
+ * q * total, found by bisection; lo for an empty histogram. */
+double ref_quantile(const uint64_t *bins, int nbins, double lo, double hi, double q);
+
+void ref_threshold(const float *score, const uint8_t *valid, size_t n, float t, uint8_t *mask);
+
+#endif
