@@ -26,7 +26,7 @@ typedef struct tb_config {
     /* [detect] */
     int threshold_auto;          /* 1: Otsu over the scene histogram; 0: use `threshold` */
     double threshold;            /* fixed threshold on the change score (used when !threshold_auto) */
-    double threshold_floor;      /* automatic threshold never below median + floor * robust sigma of the score */
+    double threshold_floor;      /* automatic threshold never below this score (1 = typical unchanged difference) */
     int normalise;               /* per-band linear radiometric normalisation of before to after */
     long sample_pixels;          /* pass-1 sample size cap (pixels on a regular grid) */
 

@@ -14,29 +14,6 @@
 
 #define SCORE_BINS 65536
 
-/* Robust threshold floor: median + k * 1.4826 * MAD of the sample's scores. */
-static double score_floor(const float *score, const uint8_t *valid, size_t n, double max,
-                          double k, uint64_t *bins)
-{
-    memset(bins, 0, SCORE_BINS * sizeof *bins);
-    tb_histogram_add(score, valid, n, 0.0, max, bins, SCORE_BINS);
-    double median = tb_histogram_quantile(bins, SCORE_BINS, 0.0, max, 0.5);
-    memset(bins, 0, SCORE_BINS * sizeof *bins);
-    double dev_max = 0;
-    for (size_t i = 0; i < n; i++)
-        if (valid[i] && fabs(score[i] - median) > dev_max)
-            dev_max = fabs(score[i] - median);
-    float *dev = malloc(n * sizeof *dev);
-    if (!dev)
-        return median;
-    for (size_t i = 0; i < n; i++)
-        dev[i] = (float)fabs(score[i] - median);
-    tb_histogram_add(dev, valid, n, 0.0, dev_max > 0 ? dev_max : 1.0, bins, SCORE_BINS);
-    double mad = tb_histogram_quantile(bins, SCORE_BINS, 0.0, dev_max > 0 ? dev_max : 1.0, 0.5);
-    free(dev);
-    return median + k * 1.4826 * mad;
-}
-
 tb_status tb_scan_sample(tb_scan_ctx *ctx)
 {
     tb_scan_result *res = ctx->res;
@@ -128,10 +105,21 @@ tb_status tb_scan_sample(tb_scan_ctx *ctx)
             max = score[s];
     if (!(max > 0))
         max = 1.0;
+    /* Otsu on log(1 + score): the score of unchanged pixels is a narrow mode near 1
+     * and change a long tail; on a linear axis Otsu splits the tail itself. */
+    float *logs = malloc(n * sizeof *logs);
+    if (!logs) {
+        st = tb_error(TB_ERR_NOMEM, "out of memory for a %zu-pixel sample", n);
+        goto done;
+    }
+    for (size_t s = 0; s < n; s++)
+        logs[s] = log1pf(score[s]);
+    const double lmax = log1p(max);
     memset(bins, 0, SCORE_BINS * sizeof *bins);
-    tb_histogram_add(score, valid, n, 0.0, max, bins, SCORE_BINS);
-    res->otsu = tb_otsu(bins, SCORE_BINS, 0.0, max);
-    res->floor = score_floor(score, valid, n, max, cfg->threshold_floor, bins);
+    tb_histogram_add(logs, valid, n, 0.0, lmax, bins, SCORE_BINS);
+    res->otsu = expm1(tb_otsu(bins, SCORE_BINS, 0.0, lmax));
+    free(logs);
+    res->floor = cfg->threshold_floor;
     res->threshold_auto = cfg->threshold_auto;
     if (cfg->threshold_auto)
         res->threshold = res->otsu > res->floor ? res->otsu : res->floor;
