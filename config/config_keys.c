@@ -117,7 +117,7 @@ const tb_config_key tb_config_keys[] = {
     {"detect", "threshold", TB_CONFIG_THRESHOLD, "auto", 0, 0, TB_RANGE_MIN_OPEN | TB_RANGE_NO_MAX,
      "change-score threshold: auto (Otsu over the scene histogram) or a fixed number",
      KEY_OFF(threshold), KEY_OFF(threshold_auto), NULL},
-    {"detect", "threshold_floor", TB_CONFIG_DOUBLE, "1.0", 0, 0, TB_RANGE_NO_MAX,
+    {"detect", "threshold_floor", TB_CONFIG_DOUBLE, "4.0", 0, 0, TB_RANGE_NO_MAX,
      "automatic threshold never below this score (1 = typical difference of an unchanged pixel)",
      KEY_OFF(threshold_floor), 0, NULL},
     {"detect", "normalise", TB_CONFIG_BOOL, "true", 0, 1, 0,

@@ -24,6 +24,7 @@ struct tb_raster {
     char *path;
     GDALDatasetH ds;
     int width, height, nbands;
+    int alpha;              /* 1-based alpha band, 0: none */
     char *wkt;              /* NULL: no CRS */
     char *acquisition;      /* NULL: unknown */
     double gt[6];
@@ -239,6 +240,11 @@ tb_status tb_raster_open(const char *path, tb_raster **out)
     r->width = GDALGetRasterXSize(ds);
     r->height = GDALGetRasterYSize(ds);
     r->nbands = GDALGetRasterCount(ds);
+    /* An alpha band is a mask, not data: it reaches the scan through the mask flags
+     * of the other bands (GMF_ALPHA), not as a band of its own. */
+    if (r->nbands > 1 &&
+        GDALGetRasterColorInterpretation(GDALGetRasterBand(ds, r->nbands)) == GCI_AlphaBand)
+        r->alpha = r->nbands--;
     r->has_gt = GDALGetGeoTransform(ds, r->gt) == CE_None;
     if (!r->has_gt) {
         double ident[6] = {0, 1, 0, 0, 0, 1};
@@ -348,6 +354,24 @@ tb_status tb_raster_read_rows(tb_raster *r, int y0, int rows, const int *bands, 
             valid[k] &= (uint8_t)(r->mask_buf[k] != 0);
         if (flags & GMF_PER_DATASET)
             per_dataset_done = 1;
+    }
+    /* GDAL derives masks from alpha only for gray+alpha and RGB+alpha; any other
+     * trailing alpha band is applied here (0 = transparent = no data). */
+    if (r->alpha && !per_dataset_done) {
+        if (r->mask_cap < n) {
+            uint8_t *m = realloc(r->mask_buf, n);
+            if (!m)
+                return tb_error(TB_ERR_NOMEM, "%s: out of memory reading its alpha band", r->path);
+            r->mask_buf = m;
+            r->mask_cap = n;
+        }
+        /* Read as Byte: larger alpha values clamp to 255, zero stays zero. */
+        if (GDALRasterIO(GDALGetRasterBand(r->ds, r->alpha), GF_Read, 0, y0, r->width, rows,
+                         r->mask_buf, r->width, rows, GDT_Byte, 0, 0) != CE_None)
+            return tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot read its alpha band (%s)", r->path,
+                            tb_gdal_last_error());
+        for (size_t k = 0; k < n; k++)
+            valid[k] &= (uint8_t)(r->mask_buf[k] != 0);
     }
     return TB_OK;
 }

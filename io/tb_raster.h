@@ -25,6 +25,7 @@ void tb_raster_close(tb_raster *r);   /* NULL-safe */
 const char *tb_raster_path(const tb_raster *r);
 int tb_raster_width(const tb_raster *r);
 int tb_raster_height(const tb_raster *r);
+/* Data bands: a trailing alpha band is not counted (it masks the others). */
 int tb_raster_band_count(const tb_raster *r);
 const char *tb_raster_type_name(const tb_raster *r);  /* of band 1: "Byte", "UInt16", ... */
 const char *tb_raster_driver(const tb_raster *r);

@@ -30,7 +30,7 @@ void tb_synth_defaults(tb_synth_params *p, int size, uint64_t seed)
     p->epsg = 4548;
     p->origin_x = 470000.0;
     p->origin_y = 4420000.0;
-    p->n_structures = 0;
+    p->n_structures = -1;
     p->compress = "DEFLATE";
     p->tiled = 1;
     for (int b = 0; b < TB_SYNTH_BANDS; b++) {
@@ -73,8 +73,8 @@ static tb_status check_params(const tb_synth_params *p)
                         p->width, p->height, MAX_SIDE);
     if (!(p->pixel_size > 0 && p->pixel_size < 1000))
         return tb_error(TB_ERR_USAGE, "synthetic scene: pixel size %g m is out of range", p->pixel_size);
-    if (p->n_structures < 0)
-        return tb_error(TB_ERR_USAGE, "synthetic scene: %d structures: must be 0 (automatic) or more",
+    if (p->n_structures < -1)
+        return tb_error(TB_ERR_USAGE, "synthetic scene: %d structures: must be -1 (automatic) or 0 or more",
                         p->n_structures);
     if (p->compress && !same_word(p->compress, "DEFLATE") && !same_word(p->compress, "NONE"))
         return tb_error(TB_ERR_USAGE, "synthetic scene: compression '%s' is not DEFLATE or NONE", p->compress);

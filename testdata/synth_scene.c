@@ -356,7 +356,7 @@ static void draw_structure(tb_synth_scene *s, tb_synth_rng *r, double cx, double
 static tb_status place_structures(tb_synth_scene *s)
 {
     double area = s->width_m * s->height_m;
-    long target = s->p.n_structures > 0 ? s->p.n_structures : lround(area / 3000.0);
+    long target = s->p.n_structures >= 0 ? s->p.n_structures : lround(area / 3000.0);
     long budget = 60 * target + 200;
     double m = 2.0 * s->p.pixel_size; /* keep two pixels from the edge */
     tb_synth_rng r = tb_synth_rng_make(s->p.seed, STREAM_STRUCTURES);

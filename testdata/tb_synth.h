@@ -30,7 +30,7 @@ typedef struct tb_synth_params {
     double pixel_size;          /* metres, default 0.8 */
     int epsg;                   /* default 4548 (CGCS2000 / 3-degree GK CM 117E) */
     double origin_x, origin_y;  /* upper-left corner in the CRS (default: inside Tongzhou, Beijing) */
-    int n_structures;           /* new structures; 0 = automatic from the area (one per ~3000 m^2) */
+    int n_structures;           /* new structures; -1 = automatic (one per ~3000 m^2), 0 = none (a no-change pair) */
     const char *compress;       /* GeoTIFF compression: "DEFLATE" (default) or "NONE" */
     int tiled;                  /* 1: 256x256 tiles; 0: strips */
 

@@ -30,7 +30,7 @@ static const struct {
     const char *def; /* as written in docs/config.md and the help */
 } documented[] = {
     {"input.pixel_size", "0"},          {"input.bands", "\"\""},
-    {"detect.threshold", "auto"},       {"detect.threshold_floor", "1.0"},
+    {"detect.threshold", "auto"},       {"detect.threshold_floor", "4.0"},
     {"detect.normalise", "true"},       {"detect.sample_pixels", "1048576"},
     {"morphology.open_radius", "1"},    {"morphology.close_radius", "1"},
     {"filter.min_area_m2", "20"},       {"filter.max_area_m2", "0"},
@@ -140,7 +140,7 @@ static void test_defaults_documented(void **state)
     assert_string_equal(c.bands, "");
     assert_int_equal(c.threshold_auto, 1);
     assert_true(c.threshold == 0.0);
-    assert_true(c.threshold_floor == 1.0);
+    assert_true(c.threshold_floor == 4.0);
     assert_int_equal(c.normalise, 1);
     assert_int_equal(c.sample_pixels, 1048576);
     assert_int_equal(c.open_radius, 1);
@@ -571,7 +571,7 @@ static void test_print_help_lists_every_key(void **state)
         assert_true(next == NULL || at < next);
     }
     static const char *const shown[] = {
-        "  input.bands = \"\"", "  detect.threshold = auto", "  detect.threshold_floor = 1.0",
+        "  input.bands = \"\"", "  detect.threshold = auto", "  detect.threshold_floor = 4.0",
         "  detect.sample_pixels = 1048576", "  eval.iou = 0.3", "  scan.strip_rows = 256",
         "[0..50]", "[auto or > 0]", "[> 0 and <= 1]", "[16..65536]"};
     for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
