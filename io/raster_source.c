@@ -294,6 +294,26 @@ const char *tb_raster_driver(const tb_raster *r)
     return drv ? GDALGetDriverShortName(drv) : "?";
 }
 
+size_t tb_raster_block_row_bytes(const tb_raster *r)
+{
+    size_t total = 0;
+    for (int b = 1; b <= r->nbands; b++) {
+        GDALRasterBandH band = GDALGetRasterBand(r->ds, b);
+        int bx = 0, by = 0;
+        GDALGetBlockSize(band, &bx, &by);
+        if (by < 1)
+            by = 1;
+        total += (size_t)r->width * (size_t)by *
+                 (size_t)GDALGetDataTypeSizeBytes(GDALGetRasterDataType(band));
+    }
+    return total;
+}
+
+void tb_gdal_set_cache(size_t bytes)
+{
+    GDALSetCacheMax64((GIntBig)bytes);
+}
+
 int tb_raster_geotransform(const tb_raster *r, double gt[6])
 {
     memcpy(gt, r->gt, 6 * sizeof *gt);

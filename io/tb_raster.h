@@ -10,6 +10,7 @@
 #ifndef TB_RASTER_H
 #define TB_RASTER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tb_error.h"
@@ -69,6 +70,13 @@ void tb_raster_writer_set_metadata(tb_raster_writer *w, const char *key, const c
 void *tb_raster_writer_band(tb_raster_writer *w);
 /* Flushes and closes; returns the first write error. NULL-safe. */
 tb_status tb_raster_writer_close(tb_raster_writer *w);
+
+/* Bytes of one row of blocks across all data bands (what a strip reader keeps hot in
+ * GDAL's block cache). */
+size_t tb_raster_block_row_bytes(const tb_raster *r);
+
+/* Caps GDAL's block cache (bytes): the scan's memory must not grow with the scene. */
+void tb_gdal_set_cache(size_t bytes);
 
 /* Initialises GDAL once (drivers, quiet error handler that records messages). */
 void tb_gdal_init(void);

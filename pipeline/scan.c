@@ -182,6 +182,13 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
         st = make_outdir(outdir);
     if (st)
         goto done;
+    {
+        /* GDAL's default cache is 5 % of RAM: on a big scene it would hold most of the
+         * decoded input. Two rows of blocks per date (plus slack) is all a strip
+         * reader revisits. */
+        size_t need = 2 * (tb_raster_block_row_bytes(ctx.before) + tb_raster_block_row_bytes(ctx.after));
+        tb_gdal_set_cache(need + ((size_t)32 << 20));
+    }
     tb_crs_describe(ctx.wkt, res->crs_name, sizeof res->crs_name);
 
     double t = now();
