@@ -366,7 +366,7 @@ static int check_value(const tb_config *cfg, const tb_config_key *key, char *why
         char range[96];
         format_value(cfg, key, text, sizeof text);
         range_text(key, range, sizeof range);
-        snprintf(why, why_size, "%s.%s = %s is out of range %s%s%s", key->section, key->name,
+        snprintf(why, why_size, "%s.%s = %.64s is out of range %s%s%s", key->section, key->name,
                  text, range_closed(key) ? "" : "(must be ", range, range_closed(key) ? "" : ")");
         return -1;
     }

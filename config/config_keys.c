@@ -93,8 +93,36 @@ static int normalise_bands(const char *value, char *out, size_t size, char *why,
     return 0;
 }
 
+/* Normaliser of a value from a fixed list (`choices` separated by '|'). */
+static int one_of(const char *choices, const char *value, char *out, size_t size, char *why,
+                  size_t why_size)
+{
+    size_t n = strlen(value);
+    for (const char *c = choices; *c;) {
+        size_t len = strcspn(c, "|");
+        if (len == n && strncmp(c, value, n) == 0 && n < size) {
+            memcpy(out, value, n + 1);
+            return 0;
+        }
+        c += len;
+        if (*c == '|')
+            c++;
+    }
+    snprintf(why, why_size, "'%.64s' is not one of %s", value, choices);
+    return -1;
+}
+
+static int normalise_resampling(const char *value, char *out, size_t size, char *why,
+                                size_t why_size)
+{
+    return one_of("nearest|bilinear|cubic|cubicspline|lanczos|average", value, out, size, why,
+                  why_size);
+}
+
 const tb_config_section tb_config_sections[] = {
     {"input", "how the before/after rasters are read"},
+    {"align", "the common grid both dates are warped onto"},
+    {"coreg", "sub-pixel co-registration of the dates"},
     {"detect", "change score and threshold"},
     {"morphology", "clean-up of the binary change mask"},
     {"filter", "which change objects are kept"},
@@ -113,6 +141,41 @@ const tb_config_key tb_config_keys[] = {
     {"input", "bands", TB_CONFIG_STRING, "", 0, 0, 0,
      "comma list of 1-based band indices (each 1..64, no duplicates) used for change; \"\" = all",
      KEY_OFF(bands), 0, normalise_bands},
+
+    {"align", "crs", TB_CONFIG_STRING, "", 0, 0, 0,
+     "target CRS: EPSG:n, a PROJ string or a WKT/.prj file name; \"\" = the after-image's",
+     KEY_OFF(crs), 0, NULL},
+    {"align", "pixel_size", TB_CONFIG_DOUBLE, "0", 0, 0, TB_RANGE_NO_MAX,
+     "target pixel size in target-CRS units; 0 = the after-image's (or GDAL's estimate)",
+     KEY_OFF(target_pixel_size), 0, NULL},
+    {"align", "before_crs", TB_CONFIG_STRING, "", 0, 0, 0,
+     "CRS to assume for a before-image that has none; \"\" = none",
+     KEY_OFF(before_crs), 0, NULL},
+    {"align", "after_crs", TB_CONFIG_STRING, "", 0, 0, 0,
+     "CRS to assume for an after-image that has none; \"\" = none",
+     KEY_OFF(after_crs), 0, NULL},
+    {"align", "resampling", TB_CONFIG_STRING, "bilinear", 0, 0, 0,
+     "resampling of the warp: nearest, bilinear, cubic, cubicspline, lanczos, average",
+     KEY_OFF(resampling), 0, normalise_resampling},
+    {"align", "dem", TB_CONFIG_STRING, "", 0, 0, 0,
+     "DEM raster for RPC orthorectification; \"\" = flat height rpc_height",
+     KEY_OFF(dem), 0, NULL},
+    {"align", "rpc_height", TB_CONFIG_DOUBLE, "0", -1000, 9000, 0,
+     "flat height in metres for RPC inputs when no DEM is given",
+     KEY_OFF(rpc_height), 0, NULL},
+
+    {"coreg", "enabled", TB_CONFIG_BOOL, "true", 0, 1, 0,
+     "estimate the residual shift between the dates and remove it in the warp",
+     KEY_OFF(coreg), 0, NULL},
+    {"coreg", "window", TB_CONFIG_INT, "256", 32, 2048, 0,
+     "phase-correlation window in pixels (a power of two)", KEY_OFF(coreg_window), 0, NULL},
+    {"coreg", "max_windows", TB_CONFIG_INT, "64", 3, 4096, 0,
+     "windows spread over the overlap", KEY_OFF(coreg_max_windows), 0, NULL},
+    {"coreg", "max_shift_px", TB_CONFIG_DOUBLE, "20", 0, 0, TB_RANGE_MIN_OPEN | TB_RANGE_NO_MAX,
+     "a larger estimated shift (pixels) stops the scan", KEY_OFF(coreg_max_shift), 0, NULL},
+    {"coreg", "warn_only", TB_CONFIG_BOOL, "false", 0, 1, 0,
+     "a shift that cannot be estimated or is too large only warns (no shift applied)",
+     KEY_OFF(coreg_warn_only), 0, NULL},
 
     {"detect", "threshold", TB_CONFIG_THRESHOLD, "auto", 0, 0, TB_RANGE_MIN_OPEN | TB_RANGE_NO_MAX,
      "change-score threshold: auto (Otsu over the scene histogram) or a fixed number",

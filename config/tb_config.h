@@ -15,13 +15,29 @@
 
 #include "tb_error.h"
 
-#define TB_CONFIG_STR 256
+#define TB_CONFIG_STR 1024
 #define TB_CONFIG_MAX_BANDS 64 /* highest band index input.bands accepts */
 
 typedef struct tb_config {
     /* [input] */
     double pixel_size;           /* metres per pixel for inputs without georeferencing; 0 = none given */
     char bands[TB_CONFIG_STR];   /* comma list of 1-based bands used for change; "" = all bands */
+
+    /* [align] */
+    char crs[TB_CONFIG_STR];         /* target CRS (EPSG:n, PROJ string, WKT file); "" = the after-image's */
+    double target_pixel_size;        /* target pixel size in target-CRS units; 0 = after-image's */
+    char before_crs[TB_CONFIG_STR];  /* CRS of a before-image that has none; "" = none */
+    char after_crs[TB_CONFIG_STR];   /* CRS of an after-image that has none; "" = none */
+    char resampling[TB_CONFIG_STR];  /* nearest, bilinear, cubic, cubicspline, lanczos, average */
+    char dem[TB_CONFIG_STR];         /* DEM for RPC orthorectification; "" = flat height */
+    double rpc_height;               /* flat height (m) for RPC inputs without a DEM */
+
+    /* [coreg] */
+    int coreg;                       /* estimate and remove the residual shift between dates */
+    int coreg_window;                /* phase-correlation window, pixels (power of two) */
+    int coreg_max_windows;           /* windows spread over the overlap */
+    double coreg_max_shift;          /* a larger shift (pixels) stops the scan (or warns) */
+    int coreg_warn_only;             /* 1: a failed or too-large estimate only warns */
 
     /* [detect] */
     int threshold_auto;          /* 1: Otsu over the scene histogram; 0: use `threshold` */

@@ -30,6 +30,12 @@ static const struct {
     const char *def; /* as written in docs/config.md and the help */
 } documented[] = {
     {"input.pixel_size", "0"},          {"input.bands", "\"\""},
+    {"align.crs", "\"\""},              {"align.pixel_size", "0"},
+    {"align.before_crs", "\"\""},       {"align.after_crs", "\"\""},
+    {"align.resampling", "\"bilinear\""},   {"align.dem", "\"\""},
+    {"align.rpc_height", "0"},          {"coreg.enabled", "true"},
+    {"coreg.window", "256"},            {"coreg.max_windows", "64"},
+    {"coreg.max_shift_px", "20"},       {"coreg.warn_only", "false"},
     {"detect.threshold", "auto"},       {"detect.threshold_floor", "4.0"},
     {"detect.normalise", "true"},       {"detect.sample_pixels", "1048576"},
     {"morphology.open_radius", "1"},    {"morphology.close_radius", "1"},
@@ -41,8 +47,8 @@ static const struct {
 };
 #define N_KEYS (sizeof documented / sizeof documented[0])
 
-static const char *const all_sections[] = {"input",  "detect", "morphology", "filter",
-                                           "output", "scan",   "eval"};
+static const char *const all_sections[] = {"input", "align",  "coreg", "detect", "morphology",
+                                           "filter", "output", "scan",  "eval"};
 
 /* Field-by-field equality (the struct has padding, so memcmp of two separately built
  * structs would compare garbage). */
@@ -50,6 +56,18 @@ static void assert_config_equal(const tb_config *a, const tb_config *b)
 {
     assert_true(a->pixel_size == b->pixel_size);
     assert_string_equal(a->bands, b->bands);
+    assert_string_equal(a->crs, b->crs);
+    assert_true(a->target_pixel_size == b->target_pixel_size);
+    assert_string_equal(a->before_crs, b->before_crs);
+    assert_string_equal(a->after_crs, b->after_crs);
+    assert_string_equal(a->resampling, b->resampling);
+    assert_string_equal(a->dem, b->dem);
+    assert_true(a->rpc_height == b->rpc_height);
+    assert_int_equal(a->coreg, b->coreg);
+    assert_int_equal(a->coreg_window, b->coreg_window);
+    assert_int_equal(a->coreg_max_windows, b->coreg_max_windows);
+    assert_true(a->coreg_max_shift == b->coreg_max_shift);
+    assert_int_equal(a->coreg_warn_only, b->coreg_warn_only);
     assert_int_equal(a->threshold_auto, b->threshold_auto);
     assert_true(a->threshold == b->threshold);
     assert_true(a->threshold_floor == b->threshold_floor);
@@ -73,6 +91,18 @@ static void assert_good_values(const tb_config *c)
 {
     assert_true(c->pixel_size == 0.5);
     assert_string_equal(c->bands, "3,1,2");
+    assert_string_equal(c->crs, "EPSG:4548");
+    assert_true(c->target_pixel_size == 0.8);
+    assert_string_equal(c->before_crs, "EPSG:32650");
+    assert_string_equal(c->after_crs, "+proj=longlat +ellps=GRS80 +no_defs");
+    assert_string_equal(c->resampling, "cubic");
+    assert_string_equal(c->dem, "/data/dem/srtm_beijing.tif");
+    assert_true(c->rpc_height == 35.5);
+    assert_int_equal(c->coreg, 0);
+    assert_int_equal(c->coreg_window, 128);
+    assert_int_equal(c->coreg_max_windows, 16);
+    assert_true(c->coreg_max_shift == 8.5);
+    assert_int_equal(c->coreg_warn_only, 1);
     assert_int_equal(c->threshold_auto, 0);
     assert_true(c->threshold == 6.5);
     assert_true(c->threshold_floor == 2.5);
@@ -414,7 +444,7 @@ static void test_set_errors(void **state)
         {".threshold", "5", "--set: '.threshold' is not of the form section.key"},
         {"detect.", "5", "--set: 'detect.' is not of the form section.key"},
         {"detection.threshold", "5",
-         "--set: unknown section [detection] (valid sections: input, detect, morphology, "
+         "--set: unknown section [detection] (valid sections: input, align, coreg, detect, morphology, "
          "filter, output, scan, eval)"},
         {"detect.treshold", "5",
          "--set: unknown key 'treshold' in section [detect] (valid keys: threshold, "
@@ -704,7 +734,7 @@ int main(void)
         BAD("bad_missing_equals.ini", 3, "missing '=' (expected 'key = value')"),
         BAD("bad_missing_key.ini", 3, "missing key name before '='"),
         BAD("bad_unknown_section.ini", 4,
-            "unknown section [detection] (valid sections: input, detect, morphology, filter, "
+            "unknown section [detection] (valid sections: input, align, coreg, detect, morphology, filter, "
             "output, scan, eval)"),
         BAD("bad_unknown_key.ini", 3,
             "unknown key 'treshold' in section [detect] (valid keys: threshold, "
