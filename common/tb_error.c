@@ -47,6 +47,7 @@ static const struct {
     {TB_ERR_BANDS, "bands", 7},
     {TB_ERR_NODATA, "nodata", 8},
     {TB_ERR_CRS, "crs", 9},
+    {TB_ERR_ALIGN, "align", 14},
     {TB_ERR_OUTPUT, "output", 10},
     {TB_ERR_STORE, "store", 11},
     {TB_ERR_NOMEM, "no-memory", 12},

@@ -20,6 +20,7 @@ typedef enum tb_status {
     TB_ERR_BANDS,          /* inputs have different or unsuitable band counts */
     TB_ERR_NODATA,         /* no valid pixel to work on */
     TB_ERR_CRS,            /* missing or invalid coordinate reference system */
+    TB_ERR_ALIGN,          /* the dates cannot be co-registered (shift unknown or too large) */
     TB_ERR_OUTPUT,         /* an output cannot be written */
     TB_ERR_STORE,          /* case store problem */
     TB_ERR_NOMEM,          /* allocation failed */

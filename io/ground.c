@@ -39,8 +39,37 @@ tb_status tb_ground_init(tb_ground *g, const char *wkt, const double gt[6], doub
         if (!(g->unit_m > 0))
             g->unit_m = 1.0;
     }
+    /* Every polygon also carries its centroid in CGCS2000 lon/lat (the platform's
+     * coordinates); the axis order is set explicitly, EPSG:4490 itself being lat, lon. */
+    OGRSpatialReferenceH cgcs = OSRNewSpatialReference(NULL);
+    if (OSRImportFromEPSG(cgcs, 4490) == OGRERR_NONE) {
+        OSRSetAxisMappingStrategy(cgcs, OAMS_TRADITIONAL_GIS_ORDER);
+        OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+        g->to_lonlat = OCTNewCoordinateTransformation(srs, cgcs);
+    }
+    OSRDestroySpatialReference(cgcs);
     OSRDestroySpatialReference(srs);
     return TB_OK;
+}
+
+void tb_ground_clear(tb_ground *g)
+{
+    if (g && g->to_lonlat) {
+        OCTDestroyCoordinateTransformation((OGRCoordinateTransformationH)g->to_lonlat);
+        g->to_lonlat = NULL;
+    }
+}
+
+int tb_ground_lonlat(const tb_ground *g, double x, double y, double *lon, double *lat)
+{
+    if (!g->to_lonlat)
+        return 0;
+    double px = x, py = y;
+    if (!OCTTransform((OGRCoordinateTransformationH)g->to_lonlat, 1, &px, &py, NULL))
+        return 0;
+    *lon = px;
+    *lat = py;
+    return 1;
 }
 
 void tb_ground_map(const tb_ground *g, double px, double py, double *x, double *y)

@@ -18,20 +18,8 @@
 #include <gdal_utils.h>
 #include <ogr_srs_api.h>
 
-#include "tb_raster.h"
+#include "raster_internal.h"
 
-struct tb_raster {
-    char *path;
-    GDALDatasetH ds;
-    int width, height, nbands;
-    int alpha;              /* 1-based alpha band, 0: none */
-    char *wkt;              /* NULL: no CRS */
-    char *acquisition;      /* NULL: unknown */
-    double gt[6];
-    int has_gt;
-    uint8_t *mask_buf;      /* rows of one band's mask, grown on demand */
-    size_t mask_cap;
-};
 
 static int gdal_ready;
 
@@ -201,6 +189,43 @@ static char *find_acquisition(GDALDatasetH ds)
     return NULL;
 }
 
+tb_raster *tb_raster_wrap(GDALDatasetH ds, const char *path, const char *acquisition, int borrowed)
+{
+    tb_raster *r = calloc(1, sizeof *r);
+    if (!r) {
+        if (!borrowed)
+            GDALClose(ds);
+        return NULL;
+    }
+    r->borrowed = borrowed;
+    r->path = CPLStrdup(path);
+    r->ds = ds;
+    r->width = GDALGetRasterXSize(ds);
+    r->height = GDALGetRasterYSize(ds);
+    r->nbands = GDALGetRasterCount(ds);
+    /* An alpha band is a mask, not data: it reaches the scan through the mask flags
+     * of the other bands (GMF_ALPHA), not as a band of its own. */
+    if (r->nbands > 1 &&
+        GDALGetRasterColorInterpretation(GDALGetRasterBand(ds, r->nbands)) == GCI_AlphaBand)
+        r->alpha = r->nbands--;
+    r->has_gt = GDALGetGeoTransform(ds, r->gt) == CE_None;
+    if (!r->has_gt) {
+        double ident[6] = {0, 1, 0, 0, 0, 1};
+        memcpy(r->gt, ident, sizeof ident);
+    }
+    OGRSpatialReferenceH srs = GDALGetSpatialRef(ds);
+    if (srs) {
+        char *wkt = NULL;
+        const char *opts[] = {"FORMAT=WKT2_2019", NULL};
+        if (OSRExportToWktEx(srs, &wkt, opts) == OGRERR_NONE && wkt && *wkt)
+            r->wkt = CPLStrdup(wkt);
+        CPLFree(wkt);
+    }
+    r->acquisition = acquisition ? CPLStrdup(acquisition) : find_acquisition(ds);
+    r->has_rpc = !r->wkt && CSLCount(GDALGetMetadata(ds, "RPC")) > 0;
+    return r;
+}
+
 tb_status tb_raster_open(const char *path, tb_raster **out)
 {
     tb_gdal_init();
@@ -229,36 +254,10 @@ tb_status tb_raster_open(const char *path, tb_raster **out)
     if (st)
         return st;
 
-    tb_raster *r = calloc(1, sizeof *r);
-    if (!r) {
-        GDALClose(ds);
-        CPLFree(acquisition);
+    tb_raster *r = tb_raster_wrap(ds, path, acquisition, 0);
+    CPLFree(acquisition);
+    if (!r)
         return tb_error(TB_ERR_NOMEM, "%s: out of memory", path);
-    }
-    r->path = CPLStrdup(path);
-    r->ds = ds;
-    r->width = GDALGetRasterXSize(ds);
-    r->height = GDALGetRasterYSize(ds);
-    r->nbands = GDALGetRasterCount(ds);
-    /* An alpha band is a mask, not data: it reaches the scan through the mask flags
-     * of the other bands (GMF_ALPHA), not as a band of its own. */
-    if (r->nbands > 1 &&
-        GDALGetRasterColorInterpretation(GDALGetRasterBand(ds, r->nbands)) == GCI_AlphaBand)
-        r->alpha = r->nbands--;
-    r->has_gt = GDALGetGeoTransform(ds, r->gt) == CE_None;
-    if (!r->has_gt) {
-        double ident[6] = {0, 1, 0, 0, 0, 1};
-        memcpy(r->gt, ident, sizeof ident);
-    }
-    OGRSpatialReferenceH srs = GDALGetSpatialRef(ds);
-    if (srs) {
-        char *wkt = NULL;
-        const char *opts[] = {"FORMAT=WKT2_2019", NULL};
-        if (OSRExportToWktEx(srs, &wkt, opts) == OGRERR_NONE && wkt && *wkt)
-            r->wkt = CPLStrdup(wkt);
-        CPLFree(wkt);
-    }
-    r->acquisition = acquisition ? acquisition : find_acquisition(ds);
     *out = r;
     return TB_OK;
 }
@@ -267,7 +266,7 @@ void tb_raster_close(tb_raster *r)
 {
     if (!r)
         return;
-    if (r->ds)
+    if (r->ds && !r->borrowed)
         GDALClose(r->ds);
     CPLFree(r->path);
     CPLFree(r->wkt);
@@ -314,6 +313,29 @@ void tb_gdal_set_cache(size_t bytes)
     GDALSetCacheMax64((GIntBig)bytes);
 }
 
+int tb_raster_has_rpc(const tb_raster *r) { return r->has_rpc; }
+
+tb_status tb_raster_assign_crs(tb_raster *r, const char *text, const char *origin)
+{
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    CPLErrorReset();
+    if (OSRSetFromUserInput(srs, text) != OGRERR_NONE) {
+        OSRDestroySpatialReference(srs);
+        return tb_error(TB_ERR_CRS, "%s: '%s' is not a CRS PROJ understands (%s)", origin, text,
+                        tb_gdal_last_error());
+    }
+    char *wkt = NULL;
+    const char *opts[] = {"FORMAT=WKT2_2019", NULL};
+    OSRExportToWktEx(srs, &wkt, opts);
+    OSRDestroySpatialReference(srs);
+    CPLFree(r->wkt);
+    r->wkt = CPLStrdup(wkt);
+    CPLFree(wkt);
+    r->crs_assigned = 1;
+    r->has_rpc = 0;
+    return TB_OK;
+}
+
 int tb_raster_geotransform(const tb_raster *r, double gt[6])
 {
     memcpy(gt, r->gt, 6 * sizeof *gt);
@@ -323,7 +345,13 @@ int tb_raster_geotransform(const tb_raster *r, double gt[6])
 tb_status tb_raster_read_rows(tb_raster *r, int y0, int rows, const int *bands, int nbands,
                               float *const *planes, uint8_t *valid)
 {
-    const size_t n = (size_t)r->width * rows;
+    return tb_raster_read_window(r, 0, y0, r->width, rows, bands, nbands, planes, valid);
+}
+
+tb_status tb_raster_read_window(tb_raster *r, int x0, int y0, int cols, int rows, const int *bands,
+                                int nbands, float *const *planes, uint8_t *valid)
+{
+    const size_t n = (size_t)cols * rows;
     memset(valid, 1, n);
     int per_dataset_done = 0;
     for (int i = 0; i < nbands; i++) {
@@ -331,7 +359,7 @@ tb_status tb_raster_read_rows(tb_raster *r, int y0, int rows, const int *bands, 
         if (!band)
             return tb_error(TB_ERR_BANDS, "%s: has no band %d", r->path, bands[i]);
         CPLErrorReset();
-        if (GDALRasterIO(band, GF_Read, 0, y0, r->width, rows, planes[i], r->width, rows,
+        if (GDALRasterIO(band, GF_Read, x0, y0, cols, rows, planes[i], cols, rows,
                          GDT_Float32, 0, 0) != CE_None)
             return tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot read rows %d-%d of band %d (%s)",
                             r->path, y0, y0 + rows - 1, bands[i], tb_gdal_last_error());
@@ -366,8 +394,8 @@ tb_status tb_raster_read_rows(tb_raster *r, int y0, int rows, const int *bands, 
             r->mask_buf = m;
             r->mask_cap = n;
         }
-        if (GDALRasterIO(GDALGetMaskBand(band), GF_Read, 0, y0, r->width, rows, r->mask_buf,
-                         r->width, rows, GDT_Byte, 0, 0) != CE_None)
+        if (GDALRasterIO(GDALGetMaskBand(band), GF_Read, x0, y0, cols, rows, r->mask_buf,
+                         cols, rows, GDT_Byte, 0, 0) != CE_None)
             return tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot read the mask of band %d (%s)",
                             r->path, bands[i], tb_gdal_last_error());
         for (size_t k = 0; k < n; k++)
@@ -386,8 +414,8 @@ tb_status tb_raster_read_rows(tb_raster *r, int y0, int rows, const int *bands, 
             r->mask_cap = n;
         }
         /* Read as Byte: larger alpha values clamp to 255, zero stays zero. */
-        if (GDALRasterIO(GDALGetRasterBand(r->ds, r->alpha), GF_Read, 0, y0, r->width, rows,
-                         r->mask_buf, r->width, rows, GDT_Byte, 0, 0) != CE_None)
+        if (GDALRasterIO(GDALGetRasterBand(r->ds, r->alpha), GF_Read, x0, y0, cols, rows,
+                         r->mask_buf, cols, rows, GDT_Byte, 0, 0) != CE_None)
             return tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot read its alpha band (%s)", r->path,
                             tb_gdal_last_error());
         for (size_t k = 0; k < n; k++)

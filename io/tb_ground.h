@@ -18,6 +18,7 @@ typedef struct tb_ground {
     int geographic;
     double unit_m;            /* metres per CRS unit (projected) */
     double semi_major, inv_flattening;
+    void *to_lonlat;          /* coordinate transformation to CGCS2000 lon/lat, or NULL */
 } tb_ground;
 
 /* `wkt` NULL: a pixel grid of `pixel_size` metres (gt is then set to that grid). */
@@ -26,6 +27,13 @@ tb_status tb_ground_init(tb_ground *g, const char *wkt, const double gt[6], doub
 
 /* Width and height in metres of the pixel at (column px, row py) (fractional allowed). */
 void tb_ground_pixel(const tb_ground *g, double px, double py, double *w_m, double *h_m);
+
+/* Frees what tb_ground_init made. NULL-safe. */
+void tb_ground_clear(tb_ground *g);
+
+/* CGCS2000 (EPSG:4490) longitude and latitude, in that order, of map point (x, y).
+ * Returns 0 when the grid has no CRS (nothing written). */
+int tb_ground_lonlat(const tb_ground *g, double x, double y, double *lon, double *lat);
 
 /* Map coordinates of pixel position (px, py). */
 void tb_ground_map(const tb_ground *g, double px, double py, double *x, double *y);

@@ -45,6 +45,18 @@ const char *tb_raster_acquisition(const tb_raster *r);
 tb_status tb_raster_read_rows(tb_raster *r, int y0, int rows, const int *bands, int nbands,
                               float *const *planes, uint8_t *valid);
 
+/* Reads the window [x0, x0 + cols) x [y0, y0 + rows) like tb_raster_read_rows. */
+tb_status tb_raster_read_window(tb_raster *r, int x0, int y0, int cols, int rows, const int *bands,
+                                int nbands, float *const *planes, uint8_t *valid);
+
+/* 1 when the raster has no CRS but RPC metadata (an L1A scene: orthorectify it). */
+int tb_raster_has_rpc(const tb_raster *r);
+
+/* Gives a raster without a CRS the CRS `text` (EPSG:n, PROJ string, WKT or a file
+ * holding WKT). TB_ERR_CRS with `origin` (e.g. "align.before_crs") when PROJ does not
+ * understand it. */
+tb_status tb_raster_assign_crs(tb_raster *r, const char *text, const char *origin);
+
 /* Two rasters share a grid: same size, same geotransform (within 1e-6 of a pixel),
  * same CRS (or both none). Returns TB_OK or TB_ERR_GRID with a message naming both
  * files and what differs. */

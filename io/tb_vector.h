@@ -20,6 +20,7 @@ typedef struct tb_change_feature {
     double area_m2, perimeter_m;
     double mean_score, max_score;
     double centroid_x, centroid_y;   /* in the output CRS */
+    double lon, lat;                 /* centroid in CGCS2000 (EPSG:4490); NaN without a CRS */
 } tb_change_feature;
 
 /* Polygonizes `labels` (ids 1..n) and writes the layer "changes" to `gpkg_path` and/or

@@ -26,7 +26,8 @@ static const struct {
 } fields[] = {
     {"id", OFTInteger},       {"area_m2", OFTReal},    {"perimeter_m", OFTReal},
     {"pixels", OFTInteger64}, {"mean_score", OFTReal}, {"max_score", OFTReal},
-    {"centroid_x", OFTReal},  {"centroid_y", OFTReal},
+    {"centroid_x", OFTReal},  {"centroid_y", OFTReal},   {"lon_cgcs2000", OFTReal},
+    {"lat_cgcs2000", OFTReal},
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
@@ -70,6 +71,13 @@ static tb_status write_gpkg(const char *path, OGRGeometryH *geoms, const tb_chan
         OGR_F_SetFieldDouble(f, 5, a->max_score);
         OGR_F_SetFieldDouble(f, 6, a->centroid_x);
         OGR_F_SetFieldDouble(f, 7, a->centroid_y);
+        if (isfinite(a->lon)) {
+            OGR_F_SetFieldDouble(f, 8, a->lon);
+            OGR_F_SetFieldDouble(f, 9, a->lat);
+        } else {
+            OGR_F_SetFieldNull(f, 8);
+            OGR_F_SetFieldNull(f, 9);
+        }
         OGR_F_SetGeometry(f, geoms[i]);
         if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE)
             st = tb_error(TB_ERR_OUTPUT, "%s: cannot write feature %u (%s)", path, a->id,
@@ -156,6 +164,10 @@ static tb_status write_geojson(const char *path, OGRGeometryH *geoms, const tb_c
         json_number(f, a->centroid_x, dec);
         fputs(", \"centroid_y\": ", f);
         json_number(f, a->centroid_y, dec);
+        fputs(", \"lon_cgcs2000\": ", f);
+        json_number(f, a->lon, 9);
+        fputs(", \"lat_cgcs2000\": ", f);
+        json_number(f, a->lat, 9);
         fprintf(f, " }, \"geometry\": %s }%s\n", g ? g : "null", i + 1 < n ? "," : "");
         CPLFree(g);
     }

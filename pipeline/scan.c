@@ -91,33 +91,23 @@ static tb_status select_bands(tb_scan_ctx *ctx, int available)
 static tb_status open_inputs(tb_scan_ctx *ctx, const char *before, const char *after)
 {
     tb_scan_result *res = ctx->res;
-    tb_status st = tb_raster_open(before, &ctx->before);
+    tb_status st = tb_scan_align(ctx, before, after);
     if (!st)
-        st = tb_raster_open(after, &ctx->after);
+        st = select_bands(ctx, tb_raster_band_count(ctx->after));
     if (st)
         return st;
-    int nb_b = tb_raster_band_count(ctx->before), nb_a = tb_raster_band_count(ctx->after);
-    if (nb_b != nb_a)
-        return tb_error(TB_ERR_BANDS, "%s has %d bands but %s has %d: the dates must have the same bands",
-                        before, nb_b, after, nb_a);
-    st = tb_raster_same_grid(ctx->before, ctx->after);
-    if (st)
-        return st;
-    st = select_bands(ctx, nb_a);
-    if (st)
-        return st;
-    ctx->width = res->width = tb_raster_width(ctx->after);
-    ctx->height = res->height = tb_raster_height(ctx->after);
-    ctx->wkt = tb_raster_crs_wkt(ctx->after);
-    double gt[6];
-    tb_raster_geotransform(ctx->after, gt);
-    st = tb_ground_init(&ctx->ground, ctx->wkt, gt, ctx->cfg->pixel_size, after);
+    ctx->width = res->width = ctx->grid.width;
+    ctx->height = res->height = ctx->grid.height;
+    ctx->wkt = ctx->grid.wkt;
+    st = tb_ground_init(&ctx->ground, ctx->wkt, ctx->grid.gt, ctx->cfg->pixel_size, after);
+    if (!st)
+        st = tb_scan_coregister(ctx);
     if (st)
         return st;
     tb_ground_pixel(&ctx->ground, ctx->width / 2.0, ctx->height / 2.0, &res->pixel_w_m,
                     &res->pixel_h_m);
-    copy_str(res->before_date, sizeof res->before_date, tb_raster_acquisition(ctx->before));
-    copy_str(res->after_date, sizeof res->after_date, tb_raster_acquisition(ctx->after));
+    copy_str(res->before_date, sizeof res->before_date, tb_raster_acquisition(ctx->before_src));
+    copy_str(res->after_date, sizeof res->after_date, tb_raster_acquisition(ctx->after_src));
     return TB_OK;
 }
 
@@ -139,6 +129,13 @@ static const char **build_metadata(const tb_scan_result *res, const char *config
     META_STR("THRESHOLD_METHOD", res->threshold_auto ? (res->otsu >= res->floor ? "otsu" : "floor") : "fixed");
     META_NUM("THRESHOLD_OTSU", "%.6g", res->otsu);
     META_NUM("THRESHOLD_FLOOR", "%.6g", res->floor);
+    META_STR("COREGISTRATION", res->coreg_status);
+    META_NUM("SHIFT_X_PX", "%.4f", res->shift_x);
+    META_NUM("SHIFT_Y_PX", "%.4f", res->shift_y);
+    META_NUM("SHIFT_SPREAD_X_PX", "%.4f", res->shift_spread_x);
+    META_NUM("SHIFT_SPREAD_Y_PX", "%.4f", res->shift_spread_y);
+    META_NUM("COREG_WINDOWS_USED", "%d", res->coreg_windows_used);
+    META_NUM("BEFORE_COVERS", "%.4f", res->covered_before);
     META_NUM("POLYGONS", "%u", res->polygons);
     META_NUM("TOTAL_AREA_M2", "%.2f", res->total_area_m2);
     META_STR("CONFIG", config_ini ? config_ini : "");
@@ -186,7 +183,9 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
         /* GDAL's default cache is 5 % of RAM: on a big scene it would hold most of the
          * decoded input. Two rows of blocks per date (plus slack) is all a strip
          * reader revisits. */
-        size_t need = 2 * (tb_raster_block_row_bytes(ctx.before) + tb_raster_block_row_bytes(ctx.after));
+        size_t need = 2 * (tb_raster_block_row_bytes(ctx.before_src) +
+                           tb_raster_block_row_bytes(ctx.after_src) +
+                           tb_raster_block_row_bytes(ctx.before) + tb_raster_block_row_bytes(ctx.after));
         tb_gdal_set_cache(need + ((size_t)32 << 20));
     }
     tb_crs_describe(ctx.wkt, res->crs_name, sizeof res->crs_name);
@@ -230,7 +229,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
 
     t = now();
     config_ini = tb_config_to_ini(cfg);
-    char store[16][128];
+    char store[24][128];
     const char **meta = build_metadata(res, config_ini, store);
     if (mask) {
         for (int i = 0; meta[i]; i += 2)
@@ -289,6 +288,10 @@ done:
     tb_ccl_destroy(ctx.ccl);
     tb_raster_close(ctx.before);
     tb_raster_close(ctx.after);
+    tb_raster_close(ctx.before_src);
+    tb_raster_close(ctx.after_src);
+    tb_grid_clear(&ctx.grid);
+    tb_ground_clear(&ctx.ground);
     res->t_total = now() - t0;
     return st;
 }

@@ -2,6 +2,7 @@
 #ifndef TB_SCAN_INTERNAL_H
 #define TB_SCAN_INTERNAL_H
 
+#include "tb_align.h"
 #include "tb_ground.h"
 #include "tb_raster.h"
 #include "tb_scan.h"
@@ -10,7 +11,10 @@
 typedef struct tb_scan_ctx {
     const tb_config *cfg;
     tb_scan_result *res;
-    tb_raster *before, *after;
+    tb_raster *before_src, *after_src;   /* the inputs as opened */
+    tb_raster *before, *after;           /* the inputs on the target grid (what passes read) */
+    tb_grid grid;
+    tb_align_options align;
     tb_ground ground;
     const char *wkt;                /* output CRS (NULL: pixel grid) */
     int width, height, nbands;
@@ -26,6 +30,15 @@ typedef struct tb_scan_ctx {
     tb_change_feature *features;
     uint32_t nfeatures;
 } tb_scan_ctx;
+
+/* Opens both inputs, assigns configured CRSs, plans the target grid, puts both dates
+ * on it and co-registers them (scan_align.c). Fills ctx->before/after and the
+ * alignment fields of the result. */
+tb_status tb_scan_align(tb_scan_ctx *ctx, const char *before, const char *after);
+
+/* Estimates the shift of before against after and re-opens before with it (after
+ * tb_scan_align and the choice of bands). Honours [coreg]. */
+tb_status tb_scan_coregister(tb_scan_ctx *ctx);
 
 /* Pass 1: sample both dates on a regular grid, fit the normalisation, choose the
  * threshold. Fills res->fits, otsu, floor, threshold, sample_*. */

@@ -21,6 +21,10 @@ void tb_scan_print_summary(FILE *out, const tb_scan_result *r)
     fprintf(out, "tuban scan: %s -> %s\n", r->before, r->after);
     fprintf(out, "  grid        %d x %d px, %d bands, %.3g x %.3g m/px, %s\n", r->width, r->height,
             r->nbands, r->pixel_w_m, r->pixel_h_m, r->crs_name[0] ? r->crs_name : "no CRS (pixel grid)");
+    fprintf(out, "  alignment   before %s, after %s; before covers %.1f %% of after; "
+                 "shift %.3f, %.3f px (%s)\n",
+            r->before_warped ? "warped" : "as is", r->after_warped ? "warped" : "as is",
+            100.0 * r->covered_before, r->shift_x, r->shift_y, r->coreg_status);
     fprintf(out, "  dates       %s -> %s\n", r->before_date[0] ? r->before_date : "unknown",
             r->after_date[0] ? r->after_date : "unknown");
     fprintf(out, "  threshold   %.3f (%s; otsu %.3f, floor %.3f)\n", r->threshold, method(r), r->otsu,
@@ -69,6 +73,18 @@ tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, 
     for (int b = 0; b < r->nbands; b++)
         fprintf(f, "%s%d", b ? ", " : "", r->bands[b]);
     fprintf(f, "],\n  \"pixel_size_m\": [%.6g, %.6g],\n", r->pixel_w_m, r->pixel_h_m);
+    fprintf(f, "  \"grid\": {\"geotransform\": [%.10g, %.10g, %.10g, %.10g, %.10g, %.10g], "
+               "\"pixels\": %llu, \"before_covers\": %.6f, \"before_warped\": %s, "
+               "\"after_warped\": %s},\n",
+            r->grid_gt[0], r->grid_gt[1], r->grid_gt[2], r->grid_gt[3], r->grid_gt[4], r->grid_gt[5],
+            (unsigned long long)r->grid_pixels, r->covered_before,
+            r->before_warped ? "true" : "false", r->after_warped ? "true" : "false");
+    fputs("  \"coregistration\": {\"status\": ", f);
+    json_str(f, r->coreg_status);
+    fprintf(f, ", \"shift_px\": [%.4f, %.4f], \"spread_px\": [%.4f, %.4f], \"window\": %d, "
+               "\"windows_used\": %d, \"windows_tried\": %d, \"median_peak\": %.4f},\n",
+            r->shift_x, r->shift_y, r->shift_spread_x, r->shift_spread_y, r->coreg_window,
+            r->coreg_windows_used, r->coreg_windows_tried, r->coreg_peak);
     fprintf(f, "  \"normalisation\": [");
     for (int b = 0; b < r->nbands; b++)
         fprintf(f, "%s{\"band\": %d, \"gain\": %.6g, \"offset\": %.6g, \"scale\": %.6g}",

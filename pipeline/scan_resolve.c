@@ -6,6 +6,7 @@
  * 1..n in raster order of their first pixel: the numbering does not depend on the
  * strip height or the thread count.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,8 @@ static tb_status build_features(tb_scan_ctx *ctx)
         f->mean_score = c->sum_score / (double)c->pixels;
         f->max_score = c->max_score;
         tb_ground_map(&ctx->ground, cx, cy, &f->centroid_x, &f->centroid_y);
+        if (!tb_ground_lonlat(&ctx->ground, f->centroid_x, f->centroid_y, &f->lon, &f->lat))
+            f->lon = f->lat = NAN;
         ctx->final_id[l] = f->id;
         res->total_area_m2 += area;
     }

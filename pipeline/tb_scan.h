@@ -34,6 +34,17 @@ typedef struct tb_scan_result {
     int threshold_auto;
     uint32_t components, polygons, dropped_small, dropped_large;
     double total_area_m2;
+    /* alignment */
+    char grid_crs[128];
+    double grid_gt[6];
+    double covered_before;                  /* share of the after-footprint the before covers */
+    int before_warped, after_warped;        /* 1: resampled onto the grid */
+    char coreg_status[160];                 /* "applied", "below 0.05 px", "disabled", ... */
+    double shift_x, shift_y;                /* applied to the before-image, grid pixels */
+    double shift_spread_x, shift_spread_y;
+    int coreg_windows_used, coreg_windows_tried, coreg_window;
+    double coreg_peak;
+    uint64_t grid_pixels;
     int threads;
     double peak_rss_mb;                     /* peak resident memory of the process */
     double t_sample, t_detect, t_resolve, t_polygons, t_total;   /* seconds */

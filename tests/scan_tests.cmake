@@ -15,14 +15,15 @@ tuban_expect_failure(scan_missing_config 3 "no_such.ini" scan ${FX}/two_bands.ti
 tuban_expect_failure(scan_bad_option_value 3 "--open-radius" scan ${FX}/two_bands.tif ${FX}/two_bands.tif --open-radius -4 -o ${SCAN_OUT}/cfg)
 tuban_expect_failure(scan_missing_input 4 "no_such_before.tif" scan ${FX}/no_such_before.tif ${FX}/two_bands.tif -o ${SCAN_OUT}/missing)
 tuban_expect_failure(scan_not_a_raster 5 "not_a_raster.tif" scan ${FX}/not_a_raster.tif ${FX}/two_bands.tif -o ${SCAN_OUT}/format)
-tuban_expect_failure(scan_different_grids 6 "two_bands_shifted.tif" scan ${FX}/two_bands.tif ${FX}/two_bands_shifted.tif -o ${SCAN_OUT}/grid)
-tuban_expect_failure(scan_one_without_crs 6 "two_bands_nocrs.tif" scan ${FX}/two_bands.tif ${FX}/two_bands_nocrs.tif -o ${SCAN_OUT}/grid)
+tuban_expect_failure(scan_disjoint_footprints 6 "do not overlap" scan ${FX}/two_bands.tif ${FX}/two_bands_shifted.tif -o ${SCAN_OUT}/grid)
+tuban_expect_failure(scan_one_without_crs 9 "two_bands_nocrs.tif has no CRS" scan ${FX}/two_bands.tif ${FX}/two_bands_nocrs.tif -o ${SCAN_OUT}/grid)
+tuban_expect_failure(scan_bad_target_crs 9 "align.crs" scan ${FX}/two_bands.tif ${FX}/two_bands.tif --set align.crs=EPSG:999999 -o ${SCAN_OUT}/grid)
+tuban_expect_failure(scan_bad_assigned_crs 9 "align.after_crs" scan ${FX}/two_bands.tif ${FX}/two_bands_nocrs.tif --set "align.after_crs=+proj=nonsense" -o ${SCAN_OUT}/grid)
 tuban_expect_failure(scan_different_band_counts 7 "three_bands.tif" scan ${FX}/two_bands.tif ${FX}/three_bands.tif -o ${SCAN_OUT}/bands)
 tuban_expect_failure(scan_band_out_of_range 7 "band 5" scan ${FX}/two_bands.tif ${FX}/two_bands.tif --bands 1,5 -o ${SCAN_OUT}/bands)
 tuban_expect_failure(scan_all_nodata 8 "all_nodata.tif" scan ${FX}/all_nodata.tif ${FX}/all_nodata.tif -o ${SCAN_OUT}/nodata)
 tuban_expect_failure(scan_no_crs_no_pixel_size 9 "pixel size" scan ${FX}/two_bands_nocrs.tif ${FX}/two_bands_nocrs.tif -o ${SCAN_OUT}/nocrs)
 tuban_expect_failure(scan_unwritable_output 10 "not_a_raster.tif/out" scan ${FX}/two_bands.tif ${FX}/two_bands.tif -o ${FX}/not_a_raster.tif/out)
-tuban_expect_failure(scan_oscd_hongkong_grids 6 "hongkong" scan ${TUBAN_SHARED_DATA}/oscd-sentinel2/hongkong/A ${TUBAN_SHARED_DATA}/oscd-sentinel2/hongkong/B -o ${SCAN_OUT}/hk)
 
 # Good inputs: outputs exist and are valid; a failing scan leaves them intact.
 add_test(NAME scan_outputs_valid

@@ -1,0 +1,235 @@
+/* scan_align.c: both dates onto one grid, co-registered.
+ *
+ * Order: open the inputs; give a CRS to an input without one where the configuration
+ * names it; plan the target grid (io/align_grid.c); put both dates on it without a
+ * shift; estimate the residual shift of before against after by phase correlation
+ * over windows spread across the overlap (align/); re-open the before-image with the
+ * shift folded into its one warp; estimate once more and add the residual (a shift of
+ * several pixels moves window content, which biases a single estimate slightly).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan_internal.h"
+#include "tb_coreg.h"
+
+/* Below a twentieth of a pixel, resampling (which smooths noise and texture) costs
+ * more than the misregistration it would remove. */
+#define MIN_APPLIED_SHIFT 0.05
+#define MIN_WINDOW 32
+
+static tb_status open_and_assign(tb_scan_ctx *ctx, const char *before, const char *after)
+{
+    const tb_config *cfg = ctx->cfg;
+    tb_status st = tb_raster_open(before, &ctx->before_src);
+    if (!st)
+        st = tb_raster_open(after, &ctx->after_src);
+    if (!st && cfg->before_crs[0] && !tb_raster_crs_wkt(ctx->before_src))
+        st = tb_raster_assign_crs(ctx->before_src, cfg->before_crs, "align.before_crs");
+    if (!st && cfg->after_crs[0] && !tb_raster_crs_wkt(ctx->after_src))
+        st = tb_raster_assign_crs(ctx->after_src, cfg->after_crs, "align.after_crs");
+    if (st)
+        return st;
+    int nb = tb_raster_band_count(ctx->before_src), na = tb_raster_band_count(ctx->after_src);
+    if (nb != na)
+        return tb_error(TB_ERR_BANDS,
+                        "%s has %d bands but %s has %d: the dates must have the same bands",
+                        before, nb, after, na);
+    return TB_OK;
+}
+
+/* Brightness (mean of the bands used) of one window of both dates. */
+static tb_status read_window(tb_scan_ctx *ctx, int x0, int y0, int n, float *planes,
+                             uint8_t *vb, uint8_t *va, float *ref, float *mov)
+{
+    const int nb = ctx->nbands;
+    const size_t px = (size_t)n * n;
+    float *p[TB_SCAN_MAX_BANDS];
+    for (int b = 0; b < nb; b++)
+        p[b] = planes + px * b;
+    tb_status st = tb_raster_read_window(ctx->after, x0, y0, n, n, ctx->res->bands, nb, p, va);
+    if (st)
+        return st;
+    for (size_t i = 0; i < px; i++) {
+        float s = 0;
+        for (int b = 0; b < nb; b++)
+            s += p[b][i];
+        ref[i] = s / (float)nb;
+    }
+    st = tb_raster_read_window(ctx->before, x0, y0, n, n, ctx->res->bands, nb, p, vb);
+    if (st)
+        return st;
+    for (size_t i = 0; i < px; i++) {
+        float s = 0;
+        for (int b = 0; b < nb; b++)
+            s += p[b][i];
+        mov[i] = s / (float)nb;
+        vb[i] = (uint8_t)(vb[i] && va[i]);
+    }
+    return TB_OK;
+}
+
+/* One estimate of the shift of ctx->before against ctx->after. Returns 0 with *r
+ * filled, 1 when it cannot be estimated, or -1 with an error recorded. */
+static int estimate(tb_scan_ctx *ctx, int window, tb_coreg_result *r)
+{
+    const tb_config *cfg = ctx->cfg;
+    const int w = ctx->grid.width, h = ctx->grid.height;
+    int nmax = cfg->coreg_max_windows;
+    int *x0 = malloc(sizeof(int) * (size_t)nmax * 2);
+    tb_coreg_window *win = calloc((size_t)nmax, sizeof *win);
+    const size_t px = (size_t)window * window;
+    float *buf = malloc(sizeof(float) * px * (size_t)(ctx->nbands + 2));
+    uint8_t *valid = malloc(px * 2);
+    tb_coreg_options o;
+    tb_coreg_defaults(&o);
+    o.window = window;
+    o.max_shift_px = cfg->coreg_max_shift * 1.5 + 2;   /* let the bound below judge */
+    tb_coreg *c = tb_coreg_create(&o);
+    int rc = -1;
+    if (!x0 || !win || !buf || !valid || !c) {
+        tb_error(TB_ERR_NOMEM, "out of memory for co-registration windows");
+        goto done;
+    }
+    int n = tb_coreg_layout(w, h, window, nmax, x0, x0 + nmax);
+    float *ref = buf + px * (size_t)ctx->nbands, *mov = ref + px;
+    for (int i = 0; i < n; i++) {
+        if (read_window(ctx, x0[i], x0[nmax + i], window, buf, valid, valid + px, ref, mov)) {
+            rc = -1;
+            goto done;
+        }
+        tb_coreg_match(c, ref, mov, valid, &win[i]);
+    }
+    rc = tb_coreg_combine(win, n, r) == 0 ? 0 : 1;
+    r->windows_tried = n;
+done:
+    tb_coreg_destroy(c);
+    free(x0);
+    free(win);
+    free(buf);
+    free(valid);
+    return rc;
+}
+
+static tb_status coregister(tb_scan_ctx *ctx)
+{
+    tb_scan_result *res = ctx->res;
+    const tb_config *cfg = ctx->cfg;
+    if (!cfg->coreg) {
+        snprintf(res->coreg_status, sizeof res->coreg_status, "disabled");
+        return TB_OK;
+    }
+    /* The largest power-of-two window up to the configured one that fits twice. */
+    int window = cfg->coreg_window;
+    const int side = ctx->grid.width < ctx->grid.height ? ctx->grid.width : ctx->grid.height;
+    while (window > MIN_WINDOW && window * 2 > side)
+        window /= 2;
+    res->coreg_window = window;
+    if (window * 2 > side) {
+        snprintf(res->coreg_status, sizeof res->coreg_status,
+                 "skipped: the overlap (%d px) is too small for %d px windows", side, window);
+        return TB_OK;
+    }
+
+    tb_coreg_result r;
+    memset(&r, 0, sizeof r);
+    double dx = 0, dy = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int rc = estimate(ctx, window, &r);
+        if (rc < 0)
+            return tb_error_status();
+        if (rc > 0) {
+            if (pass == 1)
+                break;   /* the first estimate stands */
+            snprintf(res->coreg_status, sizeof res->coreg_status,
+                     "failed: fewer than 3 of %d windows matched", r.windows_tried);
+            res->coreg_windows_tried = r.windows_tried;
+            if (cfg->coreg_warn_only)
+                return TB_OK;
+            return tb_error(TB_ERR_ALIGN,
+                            "%s and %s: the shift between the dates cannot be estimated (fewer "
+                            "than 3 of %d windows matched); set coreg.warn_only or "
+                            "coreg.enabled = false to scan anyway",
+                            res->before, res->after, r.windows_tried);
+        }
+        if (pass == 1) {
+            dx += r.dx;
+            dy += r.dy;
+        } else {
+            dx = r.dx;
+            dy = r.dy;
+            res->shift_spread_x = r.spread_x;
+            res->shift_spread_y = r.spread_y;
+            res->coreg_windows_used = r.windows_used;
+            res->coreg_windows_tried = r.windows_tried;
+            res->coreg_peak = r.median_peak;
+        }
+        if (hypot(dx, dy) > cfg->coreg_max_shift) {
+            snprintf(res->coreg_status, sizeof res->coreg_status,
+                     "refused: shift %.2f, %.2f px exceeds %.3g px", dx, dy, cfg->coreg_max_shift);
+            res->shift_x = res->shift_y = 0;
+            if (cfg->coreg_warn_only)
+                return TB_OK;
+            return tb_error(TB_ERR_ALIGN,
+                            "%s and %s: the dates are %.2f, %.2f px apart, more than "
+                            "coreg.max_shift_px = %.3g: check the georeferencing",
+                            res->before, res->after, dx, dy, cfg->coreg_max_shift);
+        }
+        if (hypot(dx, dy) < MIN_APPLIED_SHIFT) {
+            snprintf(res->coreg_status, sizeof res->coreg_status, "below %.2f px: not applied",
+                     MIN_APPLIED_SHIFT);
+            res->shift_x = res->shift_y = 0;
+            break;
+        }
+        /* Re-open the before-image with the shift in its one warp. */
+        tb_raster *shifted = NULL;
+        int warped = 0;
+        tb_status st = tb_raster_on_grid(ctx->before_src, &ctx->grid, &ctx->align, dx, dy,
+                                         &shifted, &warped);
+        if (st)
+            return st;
+        tb_raster_close(ctx->before);
+        ctx->before = shifted;
+        res->before_warped = warped;
+        res->shift_x = dx;
+        res->shift_y = dy;
+        snprintf(res->coreg_status, sizeof res->coreg_status, "applied");
+        if (hypot(dx, dy) < 0.5)
+            break;   /* a sub-pixel shift moves no window content: one estimate is enough */
+    }
+    return TB_OK;
+}
+
+tb_status tb_scan_align(tb_scan_ctx *ctx, const char *before, const char *after)
+{
+    const tb_config *cfg = ctx->cfg;
+    tb_scan_result *res = ctx->res;
+    tb_status st = open_and_assign(ctx, before, after);
+    if (st)
+        return st;
+    ctx->align.crs = cfg->crs;
+    ctx->align.pixel_size = cfg->target_pixel_size;
+    ctx->align.resampling = cfg->resampling;
+    ctx->align.dem = cfg->dem;
+    ctx->align.rpc_height = cfg->rpc_height;
+    st = tb_align_plan(ctx->before_src, ctx->after_src, &ctx->align, &ctx->grid);
+    if (st)
+        return st;
+    st = tb_raster_on_grid(ctx->after_src, &ctx->grid, &ctx->align, 0, 0, &ctx->after,
+                           &res->after_warped);
+    if (!st)
+        st = tb_raster_on_grid(ctx->before_src, &ctx->grid, &ctx->align, 0, 0, &ctx->before,
+                               &res->before_warped);
+    if (st)
+        return st;
+    res->covered_before = ctx->grid.covered_before;
+    memcpy(res->grid_gt, ctx->grid.gt, sizeof res->grid_gt);
+    res->grid_pixels = (uint64_t)ctx->grid.width * (uint64_t)ctx->grid.height;
+    return TB_OK;
+}
+
+tb_status tb_scan_coregister(tb_scan_ctx *ctx)
+{
+    return coregister(ctx);
+}
