@@ -8,6 +8,7 @@
  * several pixels moves window content, which biases a single estimate slightly).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,6 +209,14 @@ tb_status tb_scan_align(tb_scan_ctx *ctx, const char *before, const char *after)
     tb_status st = open_and_assign(ctx, before, after);
     if (st)
         return st;
+    if (cfg->dem[0] && (tb_raster_has_rpc(ctx->before_src) || tb_raster_has_rpc(ctx->after_src))) {
+        /* GDAL would only say the transformer failed: name the DEM ourselves. */
+        FILE *f = fopen(cfg->dem, "rb");
+        if (!f)
+            return tb_error(TB_ERR_INPUT_MISSING, "align.dem: %s: no such file (the DEM for "
+                            "orthorectifying RPC scenes)", cfg->dem);
+        fclose(f);
+    }
     ctx->align.crs = cfg->crs;
     ctx->align.pixel_size = cfg->target_pixel_size;
     ctx->align.resampling = cfg->resampling;
