@@ -206,6 +206,26 @@ static int prepare(const tb_coreg *c, const float *src, const uint8_t *valid, fl
  * is normalised by the sum of |Q| (a perfect match then gives 1) and not by n*n.
  * DC and the Nyquist row and column carry no usable shift information (DC none, the
  * Nyquist terms an ambiguous sign for non-integer shifts) and are set to zero. */
+/* Weight of frequency (kx, ky): 1 up to LOW_PASS_START of Nyquist, a raised cosine
+ * down to 0 at LOW_PASS_END. Real dates are rarely band-limited (hard roof edges
+ * alias), and a date resampled onto the grid at a fractional offset has its high
+ * frequencies delayed less than its low ones by the interpolation kernel: both bend
+ * the phase at high frequencies and pull the estimate towards whole pixels (by 0.1 px
+ * at an offset of 0.3 px with bilinear resampling). The low band is faithful. */
+#define LOW_PASS_START 0.35
+#define LOW_PASS_END 0.6
+static float band_weight(int kx, int ky, int n)
+{
+    const double fy = (ky < n / 2 ? ky : ky - n) / (0.5 * n);
+    const double fx = kx / (0.5 * n);
+    const double r = sqrt(fx * fx + fy * fy);
+    if (r <= LOW_PASS_START)
+        return 1.0f;
+    if (r >= LOW_PASS_END)
+        return 0.0f;
+    return (float)(0.5 * (1.0 + cos(M_PI * (r - LOW_PASS_START) / (LOW_PASS_END - LOW_PASS_START))));
+}
+
 static void cross_power(tb_coreg *c)
 {
     const int n = c->n, nh = c->nh;
@@ -236,7 +256,7 @@ static void cross_power(tb_coreg *c)
                 qr = qi = 0.0f;
             } else {
                 const float mag = sqrtf(qr * qr + qi * qi);
-                const float s = 1.0f / (mag + eps);
+                const float s = band_weight(kx, ky, n) / (mag + eps);
                 qr *= s;
                 qi *= s;
                 /* |Q| = mag * s; columns 0 < kx < n/2 stand for two bins of the full

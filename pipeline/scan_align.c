@@ -3,9 +3,9 @@
  * Order: open the inputs; give a CRS to an input without one where the configuration
  * names it; plan the target grid (io/align_grid.c); put both dates on it without a
  * shift; estimate the residual shift of before against after by phase correlation
- * over windows spread across the overlap (align/); re-open the before-image with the
- * shift folded into its one warp; estimate once more and add the residual (a shift of
- * several pixels moves window content, which biases a single estimate slightly).
+ * over windows spread across the overlap (align/), refined once with windows offset
+ * by the rounded shift; re-open the before-image with the shift folded into its one
+ * warp.
  */
 #include <math.h>
 #include <stdio.h>
@@ -40,9 +40,10 @@ static tb_status open_and_assign(tb_scan_ctx *ctx, const char *before, const cha
     return TB_OK;
 }
 
-/* Brightness (mean of the bands used) of one window of both dates. */
-static tb_status read_window(tb_scan_ctx *ctx, int x0, int y0, int n, float *planes,
-                             uint8_t *vb, uint8_t *va, float *ref, float *mov)
+/* Brightness (mean of the bands used) of one window of both dates; the before-window
+ * is taken (ox, oy) pixels further. */
+static tb_status read_window(tb_scan_ctx *ctx, int x0, int y0, int ox, int oy, int n,
+                             float *planes, uint8_t *vb, uint8_t *va, float *ref, float *mov)
 {
     const int nb = ctx->nbands;
     const size_t px = (size_t)n * n;
@@ -58,7 +59,7 @@ static tb_status read_window(tb_scan_ctx *ctx, int x0, int y0, int n, float *pla
             s += p[b][i];
         ref[i] = s / (float)nb;
     }
-    st = tb_raster_read_window(ctx->before, x0, y0, n, n, ctx->res->bands, nb, p, vb);
+    st = tb_raster_read_window(ctx->before, x0 + ox, y0 + oy, n, n, ctx->res->bands, nb, p, vb);
     if (st)
         return st;
     for (size_t i = 0; i < px; i++) {
@@ -71,9 +72,10 @@ static tb_status read_window(tb_scan_ctx *ctx, int x0, int y0, int n, float *pla
     return TB_OK;
 }
 
-/* One estimate of the shift of ctx->before against ctx->after. Returns 0 with *r
- * filled, 1 when it cannot be estimated, or -1 with an error recorded. */
-static int estimate(tb_scan_ctx *ctx, int window, tb_coreg_result *r)
+/* One estimate of the shift of ctx->before against ctx->after, with before-windows
+ * read (ox, oy) whole pixels further (no resampling: the estimate is the residual).
+ * Returns 0 with *r filled, 1 when it cannot be estimated, or -1 with an error. */
+static int estimate(tb_scan_ctx *ctx, int window, int ox, int oy, tb_coreg_result *r)
 {
     const tb_config *cfg = ctx->cfg;
     const int w = ctx->grid.width, h = ctx->grid.height;
@@ -93,10 +95,13 @@ static int estimate(tb_scan_ctx *ctx, int window, tb_coreg_result *r)
         tb_error(TB_ERR_NOMEM, "out of memory for co-registration windows");
         goto done;
     }
-    int n = tb_coreg_layout(w, h, window, nmax, x0, x0 + nmax);
+    /* Windows lie where both the after-window and the offset before-window fit. */
+    const int ax = ox < 0 ? -ox : 0, ay = oy < 0 ? -oy : 0;
+    int n = tb_coreg_layout(w - abs(ox), h - abs(oy), window, nmax, x0, x0 + nmax);
     float *ref = buf + px * (size_t)ctx->nbands, *mov = ref + px;
     for (int i = 0; i < n; i++) {
-        if (read_window(ctx, x0[i], x0[nmax + i], window, buf, valid, valid + px, ref, mov)) {
+        if (read_window(ctx, ax + x0[i], ay + x0[nmax + i], ox, oy, window, buf, valid,
+                        valid + px, ref, mov)) {
             rc = -1;
             goto done;
         }
@@ -111,6 +116,31 @@ done:
     free(buf);
     free(valid);
     return rc;
+}
+
+/* The first estimate; then, when it is a pixel or more, a second one with the
+ * before-windows taken the rounded shift further, which leaves a sub-pixel residual
+ * measured on the same ground in both windows (a several-pixel shift moves content
+ * in and out of a window). r->dx, r->dy is the total. Returns as estimate(). */
+static int coregister_estimates(tb_scan_ctx *ctx, int window, tb_coreg_result *r)
+{
+    int rc = estimate(ctx, window, 0, 0, r);
+    if (rc != 0)
+        return rc;
+    const int ox = (int)lround(r->dx), oy = (int)lround(r->dy);
+    if ((ox || oy) && hypot(r->dx, r->dy) <= ctx->cfg->coreg_max_shift) {
+        tb_coreg_result r2;
+        memset(&r2, 0, sizeof r2);
+        rc = estimate(ctx, window, ox, oy, &r2);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            *r = r2;
+            r->dx += ox;
+            r->dy += oy;
+        }
+    }
+    return 0;
 }
 
 static tb_status coregister(tb_scan_ctx *ctx)
@@ -133,72 +163,74 @@ static tb_status coregister(tb_scan_ctx *ctx)
         return TB_OK;
     }
 
-    tb_coreg_result r;
-    memset(&r, 0, sizeof r);
-    double dx = 0, dy = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        int rc = estimate(ctx, window, &r);
-        if (rc < 0)
-            return tb_error_status();
-        if (rc > 0) {
-            if (pass == 1)
-                break;   /* the first estimate stands */
-            snprintf(res->coreg_status, sizeof res->coreg_status,
-                     "failed: fewer than 3 of %d windows matched", r.windows_tried);
-            res->coreg_windows_tried = r.windows_tried;
-            if (cfg->coreg_warn_only)
-                return TB_OK;
-            return tb_error(TB_ERR_ALIGN,
-                            "%s and %s: the shift between the dates cannot be estimated (fewer "
-                            "than 3 of %d windows matched); set coreg.warn_only or "
-                            "coreg.enabled = false to scan anyway",
-                            res->before, res->after, r.windows_tried);
-        }
-        if (pass == 1) {
-            dx += r.dx;
-            dy += r.dy;
-        } else {
-            dx = r.dx;
-            dy = r.dy;
-            res->shift_spread_x = r.spread_x;
-            res->shift_spread_y = r.spread_y;
-            res->coreg_windows_used = r.windows_used;
-            res->coreg_windows_tried = r.windows_tried;
-            res->coreg_peak = r.median_peak;
-        }
-        if (hypot(dx, dy) > cfg->coreg_max_shift) {
-            snprintf(res->coreg_status, sizeof res->coreg_status,
-                     "refused: shift %.2f, %.2f px exceeds %.3g px", dx, dy, cfg->coreg_max_shift);
-            res->shift_x = res->shift_y = 0;
-            if (cfg->coreg_warn_only)
-                return TB_OK;
-            return tb_error(TB_ERR_ALIGN,
-                            "%s and %s: the dates are %.2f, %.2f px apart, more than "
-                            "coreg.max_shift_px = %.3g: check the georeferencing",
-                            res->before, res->after, dx, dy, cfg->coreg_max_shift);
-        }
-        if (hypot(dx, dy) < MIN_APPLIED_SHIFT) {
-            snprintf(res->coreg_status, sizeof res->coreg_status, "below %.2f px: not applied",
-                     MIN_APPLIED_SHIFT);
-            res->shift_x = res->shift_y = 0;
-            break;
-        }
-        /* Re-open the before-image with the shift in its one warp. */
-        tb_raster *shifted = NULL;
+    /* When the before-image had to be resampled onto the grid, estimate on a Lanczos
+     * view of it: bilinear interpolation at a fractional offset delays high
+     * frequencies less than low ones, which phase correlation reads as a shift of a
+     * few hundredths of a pixel even in the low band it uses. */
+    tb_raster *scan_view = ctx->before, *sharp = NULL;
+    if (res->before_warped) {
+        tb_align_options lanczos = ctx->align;
+        lanczos.resampling = "lanczos";
         int warped = 0;
-        tb_status st = tb_raster_on_grid(ctx->before_src, &ctx->grid, &ctx->align, dx, dy,
-                                         &shifted, &warped);
+        tb_status st = tb_raster_on_grid(ctx->before_src, &ctx->grid, &lanczos, 0, 0, &sharp,
+                                         &warped);
         if (st)
             return st;
-        tb_raster_close(ctx->before);
-        ctx->before = shifted;
-        res->before_warped = warped;
-        res->shift_x = dx;
-        res->shift_y = dy;
-        snprintf(res->coreg_status, sizeof res->coreg_status, "applied");
-        if (hypot(dx, dy) < 0.5)
-            break;   /* a sub-pixel shift moves no window content: one estimate is enough */
+        ctx->before = sharp;
     }
+    tb_coreg_result r;
+    memset(&r, 0, sizeof r);
+    int rc = coregister_estimates(ctx, window, &r);
+    ctx->before = scan_view;
+    tb_raster_close(sharp);
+    if (rc < 0)
+        return tb_error_status();
+    double dx = r.dx, dy = r.dy;
+    if (rc > 0) {
+        snprintf(res->coreg_status, sizeof res->coreg_status,
+                 "failed: fewer than 3 of %d windows matched", r.windows_tried);
+        res->coreg_windows_tried = r.windows_tried;
+        if (cfg->coreg_warn_only)
+            return TB_OK;
+        return tb_error(TB_ERR_ALIGN,
+                        "%s and %s: the shift between the dates cannot be estimated (fewer "
+                        "than 3 of %d windows matched); set coreg.warn_only or "
+                        "coreg.enabled = false to scan anyway",
+                        res->before, res->after, r.windows_tried);
+    }
+    res->shift_spread_x = r.spread_x;
+    res->shift_spread_y = r.spread_y;
+    res->coreg_windows_used = r.windows_used;
+    res->coreg_windows_tried = r.windows_tried;
+    res->coreg_peak = r.median_peak;
+    if (hypot(dx, dy) > cfg->coreg_max_shift) {
+        snprintf(res->coreg_status, sizeof res->coreg_status,
+                 "refused: shift %.2f, %.2f px exceeds %.3g px", dx, dy, cfg->coreg_max_shift);
+        if (cfg->coreg_warn_only)
+            return TB_OK;
+        return tb_error(TB_ERR_ALIGN,
+                        "%s and %s: the dates are %.2f, %.2f px apart, more than "
+                        "coreg.max_shift_px = %.3g: check the georeferencing",
+                        res->before, res->after, dx, dy, cfg->coreg_max_shift);
+    }
+    if (hypot(dx, dy) < MIN_APPLIED_SHIFT) {
+        snprintf(res->coreg_status, sizeof res->coreg_status, "below %.2f px: not applied",
+                 MIN_APPLIED_SHIFT);
+        return TB_OK;
+    }
+    /* Re-open the before-image with the shift folded into its one warp. */
+    tb_raster *shifted = NULL;
+    int warped = 0;
+    tb_status st = tb_raster_on_grid(ctx->before_src, &ctx->grid, &ctx->align, dx, dy, &shifted,
+                                     &warped);
+    if (st)
+        return st;
+    tb_raster_close(ctx->before);
+    ctx->before = shifted;
+    res->before_warped = warped;
+    res->shift_x = dx;
+    res->shift_y = dy;
+    snprintf(res->coreg_status, sizeof res->coreg_status, "applied");
     return TB_OK;
 }
 
