@@ -53,8 +53,10 @@ char **tb_align_transformer_options(const tb_raster *r, const char *dst_wkt,
     return to;
 }
 
-static int same_crs(const char *a, const char *b)
+int tb_align_same_crs(const char *a, const char *b)
 {
+    if (!a || !b)
+        return !a && !b;
     OGRSpatialReferenceH sa = OSRNewSpatialReference(a), sb = OSRNewSpatialReference(b);
     int same = sa && sb && OSRIsSame(sa, sb);
     OSRDestroySpatialReference(sa);
@@ -69,7 +71,7 @@ static tb_status footprint(const tb_raster *r, const char *dst_wkt, const tb_ali
     /* In its own CRS a north-up raster's footprint is exact: GDAL's suggestion would
      * round it outwards by up to a pixel. */
     if (r->wkt && r->has_gt && !r->has_rpc && r->gt[2] == 0 && r->gt[4] == 0 &&
-        same_crs(r->wkt, dst_wkt)) {
+        tb_align_same_crs(r->wkt, dst_wkt)) {
         const double xa = r->gt[0], xb = r->gt[0] + r->width * r->gt[1];
         const double ya = r->gt[3], yb = r->gt[3] + r->height * r->gt[5];
         ext[0] = fmin(xa, xb);
@@ -174,7 +176,7 @@ tb_status tb_align_plan(const tb_raster *before, const tb_raster *after,
 
     /* Pixel size and the lattice the grid snaps to. */
     const int after_native = after->wkt && after->has_gt && after->gt[2] == 0 &&
-                             after->gt[4] == 0 && same_crs(target, after->wkt);
+                             after->gt[4] == 0 && tb_align_same_crs(target, after->wkt);
     double px, py, ox = 0, oy = 0;
     if (opt->pixel_size > 0) {
         px = py = opt->pixel_size;

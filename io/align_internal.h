@@ -10,4 +10,7 @@
 char **tb_align_transformer_options(const tb_raster *r, const char *dst_wkt,
                                     const tb_align_options *opt);
 
+/* 1 when two CRSs (WKT, NULL = none) are the same for OGR; two NULLs are the same. */
+int tb_align_same_crs(const char *a, const char *b);
+
 #endif

@@ -44,23 +44,12 @@ static GDALResampleAlg resampling(const char *name)
     return GRA_Bilinear;
 }
 
-static int same_crs(const char *a, const char *b)
-{
-    if (!a || !b)
-        return !a && !b;
-    OGRSpatialReferenceH sa = OSRNewSpatialReference(a), sb = OSRNewSpatialReference(b);
-    int same = sa && sb && OSRIsSame(sa, sb);
-    OSRDestroySpatialReference(sa);
-    OSRDestroySpatialReference(sb);
-    return same;
-}
-
 /* The grid as an integer window of `src`'s own grid: returns 1 and the offset. */
 static int grid_is_window(const tb_raster *src, const tb_grid *g, int *ox, int *oy)
 {
     if (!src->has_gt && g->wkt)
         return 0;
-    if (!same_crs(src->wkt, g->wkt) || src->gt[2] != 0 || src->gt[4] != 0 || g->gt[2] != 0 ||
+    if (!tb_align_same_crs(src->wkt, g->wkt) || src->gt[2] != 0 || src->gt[4] != 0 || g->gt[2] != 0 ||
         g->gt[4] != 0)
         return 0;
     if (!g->wkt) {   /* plain pixel grids of one size */

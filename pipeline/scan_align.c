@@ -40,35 +40,39 @@ static tb_status open_and_assign(tb_scan_ctx *ctx, const char *before, const cha
     return TB_OK;
 }
 
-/* Brightness (mean of the bands used) of one window of both dates; the before-window
- * is taken (ox, oy) pixels further. */
-static tb_status read_window(tb_scan_ctx *ctx, int x0, int y0, int ox, int oy, int n,
-                             float *planes, uint8_t *vb, uint8_t *va, float *ref, float *mov)
+/* Brightness (mean of the bands used) of an n x n window of `r` at (x0, y0). */
+static tb_status read_brightness(tb_scan_ctx *ctx, tb_raster *r, int x0, int y0, int n,
+                                 float *planes, uint8_t *valid, float *out)
 {
     const int nb = ctx->nbands;
     const size_t px = (size_t)n * n;
     float *p[TB_SCAN_MAX_BANDS];
     for (int b = 0; b < nb; b++)
         p[b] = planes + px * b;
-    tb_status st = tb_raster_read_window(ctx->after, x0, y0, n, n, ctx->res->bands, nb, p, va);
+    tb_status st = tb_raster_read_window(r, x0, y0, n, n, ctx->res->bands, nb, p, valid);
     if (st)
         return st;
     for (size_t i = 0; i < px; i++) {
         float s = 0;
         for (int b = 0; b < nb; b++)
             s += p[b][i];
-        ref[i] = s / (float)nb;
+        out[i] = s / (float)nb;
     }
-    st = tb_raster_read_window(ctx->before, x0 + ox, y0 + oy, n, n, ctx->res->bands, nb, p, vb);
+    return TB_OK;
+}
+
+/* One window of both dates, the before-window taken (ox, oy) pixels further; `vb`
+ * ends up valid where both are. */
+static tb_status read_window(tb_scan_ctx *ctx, int x0, int y0, int ox, int oy, int n,
+                             float *planes, uint8_t *vb, uint8_t *va, float *ref, float *mov)
+{
+    tb_status st = read_brightness(ctx, ctx->after, x0, y0, n, planes, va, ref);
+    if (!st)
+        st = read_brightness(ctx, ctx->before, x0 + ox, y0 + oy, n, planes, vb, mov);
     if (st)
         return st;
-    for (size_t i = 0; i < px; i++) {
-        float s = 0;
-        for (int b = 0; b < nb; b++)
-            s += p[b][i];
-        mov[i] = s / (float)nb;
+    for (size_t i = 0; i < (size_t)n * n; i++)
         vb[i] = (uint8_t)(vb[i] && va[i]);
-    }
     return TB_OK;
 }
 
