@@ -142,6 +142,10 @@ int tb_cmd_scan(int argc, char **argv)
     st = tb_scan_run(pos[0], pos[1], outdir, &cfg, &res);
     if (st)
         return fail(st);
+    /* coreg.warn_only turned a stop into this: say it where cron mail shows it. */
+    if (!strncmp(res.coreg_status, "failed", 6) || !strncmp(res.coreg_status, "refused", 7))
+        fprintf(stderr, "tuban scan: warning: co-registration %s; the dates were compared "
+                        "without a shift\n", res.coreg_status);
     if (!quiet)
         tb_scan_print_summary(stdout, &res);
     return 0;

@@ -32,3 +32,5 @@ add_test(NAME scan_no_change_pair
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_no_change.sh ${TUBAN_EXE} ${TUBAN_SHARED_DATA} ${FX} ${SCAN_OUT}/nochange)
 add_test(NAME scan_oscd_same_grid_cities
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_oscd.sh ${TUBAN_EXE} ${TUBAN_SHARED_DATA} ${SCAN_OUT}/oscd)
+add_test(NAME scan_coreg_errors
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_coreg_errors.sh ${TUBAN_EXE} ${FX} ${CMAKE_SOURCE_DIR}/testdata/sample ${SCAN_OUT}/coreg)
