@@ -16,6 +16,8 @@ static void usage(FILE *out)
             "  scan BEFORE AFTER [-c scan.ini] [-o OUTDIR]   one pair -> change polygons\n"
             "  synth OUTDIR [--size N] [--seed S]            synthetic pair with known truth\n"
             "  eval PREDICTION TRUTH                         pixel and object precision/recall/F1\n"
+            "  info A [B] [-c scan.ini] [--json]             what tuban sees of its inputs and the\n"
+            "                                                grid a scan of A -> B would use\n"
             "\n"
             "`tuban COMMAND --help` describes each command.\n",
             TB_VERSION_STRING);
@@ -34,6 +36,8 @@ int main(int argc, char **argv)
         return tb_cmd_synth(argc - 1, argv + 1);
     if (!strcmp(cmd, "eval"))
         return tb_cmd_eval(argc - 1, argv + 1);
+    if (!strcmp(cmd, "info"))
+        return tb_cmd_info(argc - 1, argv + 1);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return 0;
