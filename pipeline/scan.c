@@ -100,8 +100,23 @@ static tb_status open_inputs(tb_scan_ctx *ctx, const char *before, const char *a
     ctx->height = res->height = ctx->grid.height;
     ctx->wkt = ctx->grid.wkt;
     st = tb_ground_init(&ctx->ground, ctx->wkt, ctx->grid.gt, ctx->cfg->pixel_size, after);
-    if (!st)
-        st = tb_scan_coregister(ctx);
+    if (st)
+        return st;
+    {
+        /* GDAL's default cache is 5 % of RAM: on a big scene it would hold most of the
+         * decoded input. A strip and its halo reach into up to three rows of blocks of
+         * each source (the halo crosses block borders), and warped views add their own
+         * blocks; a view that is its source adds nothing. With less, every strip
+         * decodes its neighbours' blocks again. */
+        size_t need = 3 * (tb_raster_block_row_bytes(ctx->before_src) +
+                           tb_raster_block_row_bytes(ctx->after_src));
+        if (ctx->res->before_warped)
+            need += tb_raster_block_row_bytes(ctx->before);
+        if (ctx->res->after_warped)
+            need += tb_raster_block_row_bytes(ctx->after);
+        tb_gdal_set_cache(need + ((size_t)16 << 20));
+    }
+    st = tb_scan_coregister(ctx);
     if (st)
         return st;
     tb_ground_pixel(&ctx->ground, ctx->width / 2.0, ctx->height / 2.0, &res->pixel_w_m,
@@ -179,17 +194,9 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
         st = make_outdir(outdir);
     if (st)
         goto done;
-    {
-        /* GDAL's default cache is 5 % of RAM: on a big scene it would hold most of the
-         * decoded input. Two rows of blocks per date (plus slack) is all a strip
-         * reader revisits. */
-        size_t need = 2 * (tb_raster_block_row_bytes(ctx.before_src) +
-                           tb_raster_block_row_bytes(ctx.after_src) +
-                           tb_raster_block_row_bytes(ctx.before) + tb_raster_block_row_bytes(ctx.after));
-        tb_gdal_set_cache(need + ((size_t)32 << 20));
-    }
     tb_crs_describe(ctx.wkt, res->crs_name, sizeof res->crs_name);
 
+    ctx.strip_rows = res->strip_rows = tb_scan_strip_rows(&ctx);
     double t = now();
     st = tb_scan_sample(&ctx);
     res->t_sample = now() - t;

@@ -47,12 +47,28 @@ static int alloc_buffers(strip_buffers *b, int width, int ext_rows, int strip_ro
     return 0;
 }
 
+int tb_scan_strip_rows(const tb_scan_ctx *ctx)
+{
+    /* Bytes per pixel of a strip: both dates' float planes, score, and five byte planes
+     * (validity twice, mask, two scratch), plus the labels of the central rows. */
+    const size_t per_px = (size_t)ctx->nbands * 2 * sizeof(float) + sizeof(float) + 5 +
+                          sizeof(uint32_t);
+    size_t fit = TB_SCAN_STRIP_BUDGET / (per_px * (size_t)ctx->width);
+    fit = fit > (size_t)(2 * ctx->halo) ? fit - (size_t)(2 * ctx->halo) : 0;
+    int rows = ctx->cfg->strip_rows;
+    if ((size_t)rows > fit)
+        rows = (int)fit;
+    if (rows < 16)
+        rows = 16;
+    return rows < ctx->height ? rows : ctx->height;
+}
+
 tb_status tb_scan_detect(tb_scan_ctx *ctx)
 {
     const tb_config *cfg = ctx->cfg;
     tb_scan_result *res = ctx->res;
     const int w = ctx->width, h = ctx->height, nb = ctx->nbands;
-    const int strip = cfg->strip_rows < h ? cfg->strip_rows : h;
+    const int strip = ctx->strip_rows;
     const int halo = ctx->halo;
     const int ext_max = strip + 2 * halo;
     strip_buffers buf;

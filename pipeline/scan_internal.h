@@ -19,6 +19,7 @@ typedef struct tb_scan_ctx {
     const char *wkt;                /* output CRS (NULL: pixel grid) */
     int width, height, nbands;
     int halo;                       /* rows of context each strip needs */
+    int strip_rows;                 /* rows per strip actually used (see tb_scan_strip_rows) */
 
     /* pass 2 -> pass 3 */
     tb_raster_writer *provisional;  /* UInt32: provisional labels, UINT32_MAX = no data */
@@ -39,6 +40,12 @@ tb_status tb_scan_align(tb_scan_ctx *ctx, const char *before, const char *after)
 /* Estimates the shift of before against after and re-opens before with it (after
  * tb_scan_align and the choice of bands). Honours [coreg]. */
 tb_status tb_scan_coregister(tb_scan_ctx *ctx);
+
+/* Rows per strip: [scan] strip_rows, lowered for wide scenes so that the strip
+ * buffers of pass 2 stay within TB_SCAN_STRIP_BUDGET bytes (memory then depends on
+ * neither the width nor the height beyond that), never below 16 rows. */
+#define TB_SCAN_STRIP_BUDGET ((size_t)48 << 20)
+int tb_scan_strip_rows(const tb_scan_ctx *ctx);
 
 /* Pass 1: sample both dates on a regular grid, fit the normalisation, choose the
  * threshold. Fills res->fits, otsu, floor, threshold, sample_*. */

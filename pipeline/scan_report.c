@@ -98,7 +98,8 @@ tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, 
     fprintf(f, "  \"components\": %u,\n  \"dropped\": {\"below_min_area\": %u, \"above_max_area\": %u},\n",
             r->components, r->dropped_small, r->dropped_large);
     fprintf(f, "  \"polygons\": %u,\n  \"total_area_m2\": %.2f,\n", r->polygons, r->total_area_m2);
-    fprintf(f, "  \"min_area_m2\": %.6g,\n  \"threads\": %d,\n", cfg->min_area_m2, r->threads);
+    fprintf(f, "  \"min_area_m2\": %.6g,\n  \"threads\": %d,\n  \"strip_rows\": %d,\n",
+            cfg->min_area_m2, r->threads, r->strip_rows);
     fprintf(f, "  \"peak_rss_mib\": %.1f,\n", r->peak_rss_mb);
     fprintf(f, "  \"seconds\": {\"sample\": %.3f, \"detect\": %.3f, \"resolve\": %.3f, "
                "\"polygons\": %.3f, \"total\": %.3f}\n}\n",

@@ -73,7 +73,7 @@ tb_status tb_scan_resolve(tb_scan_ctx *ctx, tb_raster_writer *labels, tb_raster_
     if (st)
         return st;
     const int w = ctx->width, h = ctx->height;
-    const int strip = ctx->cfg->strip_rows < h ? ctx->cfg->strip_rows : h;
+    const int strip = ctx->strip_rows;
     uint32_t *lab = malloc((size_t)w * strip * sizeof *lab);
     uint8_t *m = malloc((size_t)w * strip);
     if (!lab || !m)

@@ -45,6 +45,7 @@ typedef struct tb_scan_result {
     int coreg_windows_used, coreg_windows_tried, coreg_window;
     double coreg_peak;
     uint64_t grid_pixels;
+    int strip_rows;                         /* rows per strip used */
     int threads;
     double peak_rss_mb;                     /* peak resident memory of the process */
     double t_sample, t_detect, t_resolve, t_polygons, t_total;   /* seconds */
