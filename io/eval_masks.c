@@ -377,7 +377,7 @@ tb_status tb_eval_run(const char *pred, const char *truth, const tb_eval_options
     tb_status st = check_options(opt);
     if (st != TB_OK)
         return st;
-    tb_eval_kind kp, kt;
+    tb_eval_kind kp = TB_EVAL_RASTER, kt = TB_EVAL_RASTER;
     st = tb_eval_probe(pred, &kp);
     if (st == TB_OK)
         st = tb_eval_probe(truth, &kt);
