@@ -167,16 +167,18 @@ static tb_status coregister(tb_scan_ctx *ctx)
         return TB_OK;
     }
 
-    /* When the before-image had to be resampled onto the grid, estimate on a Lanczos
+    /* When the before-image had to be resampled onto the grid, estimate on a cubic
      * view of it: bilinear interpolation at a fractional offset delays high
      * frequencies less than low ones, which phase correlation reads as a shift of a
-     * few hundredths of a pixel even in the low band it uses. */
+     * few hundredths of a pixel even in the low band it uses. (Not Lanczos: GDAL 3.6's
+     * warper shifts Lanczos output by half a source pixel on an axis it shrinks,
+     * fixed upstream only in 3.10.) */
     tb_raster *scan_view = ctx->before, *sharp = NULL;
     if (res->before_warped) {
-        tb_align_options lanczos = ctx->align;
-        lanczos.resampling = "lanczos";
+        tb_align_options cubic = ctx->align;
+        cubic.resampling = "cubic";
         int warped = 0;
-        tb_status st = tb_raster_on_grid(ctx->before_src, &ctx->grid, &lanczos, 0, 0, &sharp,
+        tb_status st = tb_raster_on_grid(ctx->before_src, &ctx->grid, &cubic, 0, 0, &sharp,
                                          &warped);
         if (st)
             return st;
@@ -202,6 +204,8 @@ static tb_status coregister(tb_scan_ctx *ctx)
                         "coreg.enabled = false to scan anyway",
                         res->before, res->after, r.windows_tried);
     }
+    res->estimate_x = dx;
+    res->estimate_y = dy;
     res->shift_spread_x = r.spread_x;
     res->shift_spread_y = r.spread_y;
     res->coreg_windows_used = r.windows_used;

@@ -81,6 +81,7 @@ tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, 
             r->before_warped ? "true" : "false", r->after_warped ? "true" : "false");
     fputs("  \"coregistration\": {\"status\": ", f);
     json_str(f, r->coreg_status);
+    fprintf(f, ", \"estimate_px\": [%.4f, %.4f]", r->estimate_x, r->estimate_y);
     fprintf(f, ", \"shift_px\": [%.4f, %.4f], \"spread_px\": [%.4f, %.4f], \"window\": %d, "
                "\"windows_used\": %d, \"windows_tried\": %d, \"median_peak\": %.4f},\n",
             r->shift_x, r->shift_y, r->shift_spread_x, r->shift_spread_y, r->coreg_window,

@@ -41,6 +41,7 @@ typedef struct tb_scan_result {
     int before_warped, after_warped;        /* 1: resampled onto the grid */
     char coreg_status[160];                 /* "applied", "below 0.05 px", "disabled", ... */
     double shift_x, shift_y;                /* applied to the before-image, grid pixels */
+    double estimate_x, estimate_y;          /* estimated (applied or not) */
     double shift_spread_x, shift_spread_y;
     int coreg_windows_used, coreg_windows_tried, coreg_window;
     double coreg_peak;
