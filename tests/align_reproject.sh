@@ -7,15 +7,10 @@
 #    the scan runs on the after-image's (EPSG:4326) grid, the co-registration shift is
 #    near 0 (|shift| < 0.3 px in each axis) and almost nothing is reported (at most 5
 #    polygons and 0.5 % of the valid pixels as change).
-#    FIXME (tuban bug, see below): the shift assertion fails and the change assertion
-#    with it. Measured: shift_px [-0.001, +0.436] applied; 19 polygons, 15788 change
-#    pixels of 1019230 (1.5 %); with coreg.enabled=false: 0 polygons, 0 change pixels.
-#    Cause: pipeline/scan_align.c estimates the shift on a "lanczos" view of a warped
-#    before-image, and GDAL 3.6's warper shifts Lanczos output by half a source pixel
-#    along any axis it downsamples by more than ~3 % (GDAL PR #11046, fixed in 3.10);
-#    here EPSG:4326 rows are 1.14 source pixels tall, so the estimate is biased by
-#    0.5 / 1.14 = 0.44 px in y and the "correction" misregisters the bilinear warp.
-#    It stays asserted so the test turns green when the estimator is fixed.
+#    This test found that an estimate made on a Lanczos view of the warped before-image
+#    was biased by 0.44 px here (GDAL 3.6's warper shifts Lanczos output by half a
+#    source pixel on an axis it shrinks; fixed upstream in 3.10): the estimate now
+#    reads a cubic view.
 # 2. Round trip: cogeo.tif and RGB.byte.tif (Landsat, EPSG:32618, 300 m, nodata 0)
 #    reprojected to EPSG:4326 and back onto their own grid (gdalwarp -te/-tr/-t_srs,
 #    -r cubic both ways); RMSE against the original over interior valid pixels (both
@@ -56,7 +51,7 @@ failures = []
 s = json.load(open(out + "/scan/summary.json"))
 m = gdal.Open(out + "/scan/changes_mask.tif"); a = gdal.Open(out + "/cogeo_4326.tif")
 c = s["coregistration"]
-dx, dy = c["shift_px"]
+dx, dy = c["estimate_px"]   # the estimate, applied or not
 share = s["change_pixels"] / max(s["valid_pixels"], 1)
 print("scan cogeo.tif (EPSG:3857) -> EPSG:4326 copy: grid %dx%d, shift %+.4f, %+.4f px (%s), "
       "%d polygons, %d change pixels of %d valid (%.3f %%)" %
@@ -69,9 +64,8 @@ if s["grid"]["after_warped"] or not s["grid"]["before_warped"]:
     failures.append("expected the before-image warped and the after-image read as it is")
 if s["valid_pixels"] < 0.9 * a.RasterXSize * a.RasterYSize:
     failures.append("fewer than 90 % of the grid valid")
-# FIXME: fails with GDAL 3.6 (Lanczos estimation view, see the header): y = +0.436.
 if abs(dx) >= 0.3 or abs(dy) >= 0.3:
-    failures.append("FIXME co-registration shift %+.3f, %+.3f px between a scene and its own "
+    failures.append("co-registration shift %+.3f, %+.3f px between a scene and its own "
                     "reprojection (expected |shift| < 0.3)" % (dx, dy))
 if s["polygons"] > 5 or share > 0.005:
     failures.append("%d polygons, %.2f %% change between a scene and its own reprojection "
