@@ -356,6 +356,13 @@ size_t tb_raster_block_row_bytes(const tb_raster *r)
     return total;
 }
 
+int tb_raster_block_height(const tb_raster *r)
+{
+    int bx = 0, by = 0;
+    GDALGetBlockSize(GDALGetRasterBand(r->ds, 1), &bx, &by);
+    return by > 0 ? by : 1;
+}
+
 void tb_gdal_set_cache(size_t bytes)
 {
     GDALSetCacheMax64((GIntBig)bytes);
