@@ -189,7 +189,9 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     char *config_ini = NULL;
     const long pid = (long)getpid();
 
+    double t = now();
     tb_status st = open_inputs(&ctx, before, after);
+    res->t_align = now() - t;
     if (!st)
         st = make_outdir(outdir);
     if (st)
@@ -197,7 +199,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     tb_crs_describe(ctx.wkt, res->crs_name, sizeof res->crs_name);
 
     ctx.strip_rows = res->strip_rows = tb_scan_strip_rows(&ctx);
-    double t = now();
+    t = now();
     st = tb_scan_sample(&ctx);
     res->t_sample = now() - t;
     if (st)

@@ -101,7 +101,17 @@ static int estimate(tb_scan_ctx *ctx, int window, int ox, int oy, tb_coreg_resul
     }
     /* Windows lie where both the after-window and the offset before-window fit. */
     const int ax = ox < 0 ? -ox : 0, ay = oy < 0 ? -oy : 0;
-    int n = tb_coreg_layout(w - abs(ox), h - abs(oy), window, nmax, x0, x0 + nmax);
+    const int lw = w - abs(ox), lh = h - abs(oy);
+    int n = tb_coreg_layout(lw, lh, window, nmax, x0, x0 + nmax);
+    /* Snap windows to multiples of the window size: on a file tiled by the window size
+     * (256 is the GeoTIFF norm) a window then decodes one tile per band, not four. */
+    for (int i = 0; i < n; i++) {
+        int sx = x0[i] / window * window, sy = x0[nmax + i] / window * window;
+        if (sx + window <= lw)
+            x0[i] = sx;
+        if (sy + window <= lh)
+            x0[nmax + i] = sy;
+    }
     float *ref = buf + px * (size_t)ctx->nbands, *mov = ref + px;
     for (int i = 0; i < n; i++) {
         if (read_window(ctx, ax + x0[i], ay + x0[nmax + i], ox, oy, window, buf, valid,

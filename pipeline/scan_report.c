@@ -31,9 +31,10 @@ void tb_scan_print_summary(FILE *out, const tb_scan_result *r)
             r->floor);
     fprintf(out, "  polygons    %u (%.1f m2 in all); %u components, %u below min area, %u above max\n",
             r->polygons, r->total_area_m2, r->components, r->dropped_small, r->dropped_large);
-    fprintf(out, "  time        sample %.2f s, detect %.2f s, resolve %.2f s, polygons %.2f s, "
-                 "total %.2f s (%d threads)\n",
-            r->t_sample, r->t_detect, r->t_resolve, r->t_polygons, r->t_total, r->threads);
+    fprintf(out, "  time        align %.2f s, sample %.2f s, detect %.2f s, resolve %.2f s, "
+                 "polygons %.2f s, total %.2f s (%d threads)\n",
+            r->t_align, r->t_sample, r->t_detect, r->t_resolve, r->t_polygons, r->t_total,
+            r->threads);
     fprintf(out, "  memory      %.1f MiB peak resident\n", r->peak_rss_mb);
     fprintf(out, "  output      %s/changes.gpkg\n", r->outdir);
 }
@@ -102,9 +103,9 @@ tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, 
     fprintf(f, "  \"min_area_m2\": %.6g,\n  \"threads\": %d,\n  \"strip_rows\": %d,\n",
             cfg->min_area_m2, r->threads, r->strip_rows);
     fprintf(f, "  \"peak_rss_mib\": %.1f,\n", r->peak_rss_mb);
-    fprintf(f, "  \"seconds\": {\"sample\": %.3f, \"detect\": %.3f, \"resolve\": %.3f, "
+    fprintf(f, "  \"seconds\": {\"align\": %.3f, \"sample\": %.3f, \"detect\": %.3f, \"resolve\": %.3f, "
                "\"polygons\": %.3f, \"total\": %.3f}\n}\n",
-            r->t_sample, r->t_detect, r->t_resolve, r->t_polygons, r->t_total);
+            r->t_align, r->t_sample, r->t_detect, r->t_resolve, r->t_polygons, r->t_total);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad) {
         unlink(tmp);

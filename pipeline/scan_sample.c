@@ -1,10 +1,12 @@
 /* scan_sample.c: pass 1 of a scan: a regular-grid sample of both dates gives the
  * radiometric normalisation and the threshold.
  *
- * The sample takes every k-th pixel of every k-th row, with k chosen so the sample
+ * The sample takes every k-th pixel of 1/k of the rows, with k chosen so the sample
  * holds at most [detect] sample_pixels pixels (a million by default): statistics of a
- * million pixels spread over the whole scene are as good as those of all of them, and
- * only every k-th row has to be read.
+ * million pixels spread over the whole scene are as good as those of all of them.
+ * The rows come in whole rows of blocks (tiles or strips), evenly spread: reading
+ * every k-th row of a tiled file would decode every tile, reading whole block rows
+ * decodes only 1/k of them.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,6 +15,31 @@
 #include "scan_internal.h"
 
 #define SCORE_BINS 65536
+
+/* Chooses about h / k rows in whole blocks of `bh` rows, evenly spread over the
+ * height; writes them in increasing order to `rows` and returns their count. */
+static int sample_rows(int h, int k, int bh, int *rows)
+{
+    int n = 0;
+    if (k == 1 || bh <= 1 || bh >= h) {
+        for (int y = k / 2; y < h; y += k)
+            rows[n++] = y;
+        return n;
+    }
+    const int nblocks = (h + bh - 1) / bh;
+    const int want = (h + k - 1) / k;                  /* rows in all */
+    int m = (want + bh - 1) / bh;                      /* block rows to visit */
+    if (m > nblocks)
+        m = nblocks;
+    const int step = (m * bh + want - 1) / want;       /* rows within a block */
+    for (int j = 0; j < m; j++) {
+        const int b = (int)(((long long)(2 * j + 1) * nblocks) / (2 * m));
+        const int y0 = b * bh, y1 = y0 + bh < h ? y0 + bh : h;
+        for (int y = y0 + step / 2; y < y1; y += step)
+            rows[n++] = y;
+    }
+    return n;
+}
 
 tb_status tb_scan_sample(tb_scan_ctx *ctx)
 {
@@ -23,7 +50,11 @@ tb_status tb_scan_sample(tb_scan_ctx *ctx)
     int k = (int)ceil(sqrt((double)w * (double)h / cap));
     if (k < 1)
         k = 1;
-    const int nx = (w - k / 2 + k - 1) / k, ny = (h - k / 2 + k - 1) / k;
+    const int nx = (w - k / 2 + k - 1) / k;
+    int *rows = malloc(sizeof(int) * (size_t)h);
+    if (!rows)
+        return tb_error(TB_ERR_NOMEM, "out of memory for the sample rows");
+    const int ny = sample_rows(h, k, tb_raster_block_height(ctx->after), rows);
     const size_t n = (size_t)nx * ny;
     res->sample_stride = k;
 
@@ -46,7 +77,7 @@ tb_status tb_scan_sample(tb_scan_ctx *ctx)
     uint8_t *vb = valid + n, *va = valid + n + w;
 
     for (int j = 0; j < ny && !st; j++) {
-        const int y = k / 2 + j * k;
+        const int y = rows[j];
         st = tb_raster_read_rows(ctx->before, y, 1, res->bands, nb, rb, vb);
         if (!st)
             st = tb_raster_read_rows(ctx->after, y, 1, res->bands, nb, ra, va);
@@ -127,6 +158,7 @@ tb_status tb_scan_sample(tb_scan_ctx *ctx)
         res->threshold = cfg->threshold;
 
 done:
+    free(rows);
     free(block);
     free(valid);
     free(score);

@@ -49,7 +49,7 @@ typedef struct tb_scan_result {
     int strip_rows;                         /* rows per strip used */
     int threads;
     double peak_rss_mb;                     /* peak resident memory of the process */
-    double t_sample, t_detect, t_resolve, t_polygons, t_total;   /* seconds */
+    double t_align, t_sample, t_detect, t_resolve, t_polygons, t_total;   /* seconds */
 } tb_scan_result;
 
 /* Runs one scan of `before` and `after` (paths as tb_raster_open takes them) into
