@@ -17,6 +17,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include "tb_json.h"
 #include "tb_polygonize.h"
 #include "tb_vector.h"
 
@@ -93,24 +94,6 @@ static tb_status write_gpkg(const char *path, OGRGeometryH *geoms, const tb_chan
     return st;
 }
 
-/* JSON string with escapes (metadata values are file paths and INI text). */
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", f);
-        else if (*p == '\t')
-            fputs("\\t", f);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
 
 static void json_number(FILE *f, double v, int decimals)
 {
@@ -143,9 +126,9 @@ static tb_status write_geojson(const char *path, OGRGeometryH *geoms, const tb_c
     fputs("\"tuban\": {", f);
     for (size_t i = 0; meta && meta[i] && meta[i + 1]; i += 2) {
         fputs(i ? ",\n  " : "\n  ", f);
-        json_string(f, meta[i]);
+        tb_json_string(f, meta[i]);
         fputs(": ", f);
-        json_string(f, meta[i + 1]);
+        tb_json_string(f, meta[i + 1]);
     }
     fputs("\n},\n\"features\": [\n", f);
     for (uint32_t i = 0; i < n; i++) {

@@ -20,7 +20,9 @@
 #include <string.h>
 
 #include "tb_align.h"
+#include "cli_settings.h"
 #include "tb_commands.h"
+#include "tb_json.h"
 #include "tb_config.h"
 #include "tb_ground.h"
 #include "tb_raster.h"
@@ -28,7 +30,6 @@
 #include "tb_scan.h"
 #include "tb_version.h"
 
-#define MAX_OVERRIDES 64
 #define LABEL 12   /* width of the labels of the human report */
 
 static const char *const corner_names[4] = {"UL", "UR", "LR", "LL"};
@@ -495,19 +496,6 @@ typedef struct json_writer {
     int first[16];   /* per depth: nothing written yet */
 } json_writer;
 
-static void json_raw_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
 
 /* Separator and indentation before a key, or a value in an array. */
 static void json_sep(json_writer *w)
@@ -523,7 +511,7 @@ static void json_sep(json_writer *w)
 static void json_key(json_writer *w, const char *key)
 {
     json_sep(w);
-    json_raw_str(w->f, key);
+    tb_json_string(w->f, key);
     fputs(": ", w->f);
 }
 
@@ -550,7 +538,7 @@ static void json_str(json_writer *w, const char *key, const char *s)
 {
     json_key(w, key);
     if (s)
-        json_raw_str(w->f, s);
+        tb_json_string(w->f, s);
     else
         fputs("null", w->f);
 }
@@ -784,10 +772,8 @@ int tb_cmd_info(int argc, char **argv)
 {
     const char *pos[2] = {NULL, NULL};
     int npos = 0, as_json = 0;
-    const char *config_path = NULL;
-    const char *keys[MAX_OVERRIDES], *values[MAX_OVERRIDES], *origins[MAX_OVERRIDES];
-    char setkey[MAX_OVERRIDES][128];
-    int nover = 0;
+    tb_cli_settings settings;
+    memset(&settings, 0, sizeof settings);
 
     tb_error_clear();
     for (int i = 1; i < argc; i++) {
@@ -807,23 +793,19 @@ int tb_cmd_info(int argc, char **argv)
             if (i + 1 >= argc)
                 return fail(tb_error(TB_ERR_USAGE, "%s needs a value (try tuban info --help)", a));
             const char *v = argv[++i];
+            tb_status ost;
             if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
-                config_path = v;
+                settings.config_path = v;
                 continue;
             }
-            if (nover == MAX_OVERRIDES)
-                return fail(tb_error(TB_ERR_USAGE, "too many options"));
-            if (!strcmp(a, "--set")) {
-                const char *eq = strchr(v, '=');
-                if (!eq || eq == v || (size_t)(eq - v) >= sizeof setkey[0])
-                    return fail(tb_error(TB_ERR_USAGE, "--set %s: expected SECTION.KEY=VALUE", v));
-                memcpy(setkey[nover], v, (size_t)(eq - v));
-                setkey[nover][eq - v] = '\0';
-                keys[nover] = setkey[nover], values[nover] = eq + 1, origins[nover++] = "--set";
-            } else {
-                keys[nover] = !strcmp(a, "--bands") ? "input.bands" : "input.pixel_size";
-                values[nover] = v, origins[nover++] = a;
-            }
+            if (!strcmp(a, "--set"))
+                ost = tb_cli_set(&settings, v);
+            else
+                ost = tb_cli_override(&settings,
+                                      !strcmp(a, "--bands") ? "input.bands" : "input.pixel_size",
+                                      v, a);
+            if (ost)
+                return fail(ost);
             continue;
         }
         if (npos == 2)
@@ -836,14 +818,7 @@ int tb_cmd_info(int argc, char **argv)
                              "info --help)"));
 
     tb_config cfg;
-    tb_config_defaults(&cfg);
-    tb_status st = TB_OK;
-    if (config_path)
-        st = tb_config_load(&cfg, config_path);
-    for (int i = 0; i < nover && !st; i++)
-        st = tb_config_set(&cfg, keys[i], values[i], origins[i]);
-    if (!st)
-        st = tb_config_validate(&cfg, config_path ? config_path : "command line");
+    tb_status st = tb_cli_settings_load(&settings, &cfg);
     if (st)
         return fail(st);
     /* The [align] keys reach the planner as the scan passes them (scan_align.c). */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_settings.h"
 #include "tb_commands.h"
 #include "tb_config.h"
 #include "tb_scan.h"
@@ -65,11 +66,9 @@ int tb_cmd_scan(int argc, char **argv)
 {
     const char *pos[2] = {NULL, NULL};
     int npos = 0, quiet = 0;
-    const char *outdir = "out", *config_path = NULL;
-    /* Overrides are applied after the config file: remember them first. */
-    const char *keys[64], *values[64], *origins[64];
-    int nover = 0;
-    char setkey[64][128];
+    const char *outdir = "out";
+    tb_cli_settings settings;
+    memset(&settings, 0, sizeof settings);
 
     tb_error_clear();
     for (int i = 1; i < argc; i++) {
@@ -83,9 +82,9 @@ int tb_cmd_scan(int argc, char **argv)
             continue;
         }
         if (!strcmp(a, "--no-normalise")) {
-            if (nover == 64)
-                return fail(tb_error(TB_ERR_USAGE, "too many options"));
-            keys[nover] = "detect.normalise", values[nover] = "false", origins[nover++] = a;
+            tb_status ost = tb_cli_override(&settings, "detect.normalise", "false", a);
+            if (ost)
+                return fail(ost);
             continue;
         }
         if (a[0] == '-' && a[1] != '\0') {
@@ -97,26 +96,22 @@ int tb_cmd_scan(int argc, char **argv)
                 continue;
             }
             if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
-                config_path = v;
+                settings.config_path = v;
                 continue;
             }
-            if (nover == 64)
-                return fail(tb_error(TB_ERR_USAGE, "too many options"));
+            tb_status ost;
             if (!strcmp(a, "--set")) {
-                const char *eq = strchr(v, '=');
-                if (!eq || eq == v || (size_t)(eq - v) >= sizeof setkey[0])
-                    return fail(tb_error(TB_ERR_USAGE, "--set %s: expected SECTION.KEY=VALUE", v));
-                memcpy(setkey[nover], v, (size_t)(eq - v));
-                setkey[nover][eq - v] = '\0';
-                keys[nover] = setkey[nover], values[nover] = eq + 1, origins[nover++] = "--set";
-                continue;
+                ost = tb_cli_set(&settings, v);
+            } else {
+                size_t k = 0;
+                while (k < NSHORTCUTS && strcmp(shortcuts[k].option, a))
+                    k++;
+                if (k == NSHORTCUTS)
+                    return fail(tb_error(TB_ERR_USAGE, "unknown option %s (try tuban scan --help)", a));
+                ost = tb_cli_override(&settings, shortcuts[k].key, v, a);
             }
-            size_t k = 0;
-            while (k < NSHORTCUTS && strcmp(shortcuts[k].option, a))
-                k++;
-            if (k == NSHORTCUTS)
-                return fail(tb_error(TB_ERR_USAGE, "unknown option %s (try tuban scan --help)", a));
-            keys[nover] = shortcuts[k].key, values[nover] = v, origins[nover++] = a;
+            if (ost)
+                return fail(ost);
             continue;
         }
         if (npos == 2)
@@ -127,14 +122,7 @@ int tb_cmd_scan(int argc, char **argv)
         return fail(tb_error(TB_ERR_USAGE, "scan needs BEFORE and AFTER (try tuban scan --help)"));
 
     tb_config cfg;
-    tb_config_defaults(&cfg);
-    tb_status st = TB_OK;
-    if (config_path)
-        st = tb_config_load(&cfg, config_path);
-    for (int i = 0; i < nover && !st; i++)
-        st = tb_config_set(&cfg, keys[i], values[i], origins[i]);
-    if (!st)
-        st = tb_config_validate(&cfg, config_path ? config_path : "command line");
+    tb_status st = tb_cli_settings_load(&settings, &cfg);
     if (st)
         return fail(st);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tb_json.h"
 #include "tb_scan.h"
 #include "tb_version.h"
 
@@ -39,19 +40,6 @@ void tb_scan_print_summary(FILE *out, const tb_scan_result *r)
     fprintf(out, "  output      %s/changes.gpkg\n", r->outdir);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
 
 tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, const tb_config *cfg)
 {
@@ -61,15 +49,15 @@ tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, 
     if (!f)
         return tb_error(TB_ERR_OUTPUT, "%s: cannot create (%s)", tmp, strerror(errno));
     fprintf(f, "{\n  \"tuban_version\": \"%s\",\n  \"before\": ", TB_VERSION_STRING);
-    json_str(f, r->before);
+    tb_json_string(f, r->before);
     fputs(",\n  \"after\": ", f);
-    json_str(f, r->after);
+    tb_json_string(f, r->after);
     fputs(",\n  \"before_date\": ", f);
-    json_str(f, r->before_date);
+    tb_json_string(f, r->before_date);
     fputs(",\n  \"after_date\": ", f);
-    json_str(f, r->after_date);
+    tb_json_string(f, r->after_date);
     fputs(",\n  \"crs\": ", f);
-    json_str(f, r->crs_name);
+    tb_json_string(f, r->crs_name);
     fprintf(f, ",\n  \"width\": %d,\n  \"height\": %d,\n  \"bands\": [", r->width, r->height);
     for (int b = 0; b < r->nbands; b++)
         fprintf(f, "%s%d", b ? ", " : "", r->bands[b]);
@@ -81,7 +69,7 @@ tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, 
             (unsigned long long)r->grid_pixels, r->covered_before,
             r->before_warped ? "true" : "false", r->after_warped ? "true" : "false");
     fputs("  \"coregistration\": {\"status\": ", f);
-    json_str(f, r->coreg_status);
+    tb_json_string(f, r->coreg_status);
     fprintf(f, ", \"estimate_px\": [%.4f, %.4f]", r->estimate_x, r->estimate_y);
     fprintf(f, ", \"shift_px\": [%.4f, %.4f], \"spread_px\": [%.4f, %.4f], \"window\": %d, "
                "\"windows_used\": %d, \"windows_tried\": %d, \"median_peak\": %.4f},\n",
