@@ -6,6 +6,7 @@
 #include <gdal.h>
 
 #include "tb_raster.h"
+#include "tb_tiff_reader.h"
 
 struct tb_raster {
     char *path;
@@ -21,6 +22,7 @@ struct tb_raster {
     int has_gt;
     uint8_t *mask_buf;      /* rows of one band's mask, grown on demand */
     size_t mask_cap;
+    tb_tiff_reader *fast;   /* libtiff fast path for full-width rows, NULL: GDAL only */
 };
 
 /* Wraps an open dataset (taking it over unless `borrowed`) into a handle named `path`;

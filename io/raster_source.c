@@ -203,6 +203,38 @@ static char *find_acquisition(GDALDatasetH ds)
     return NULL;
 }
 
+/* The libtiff fast path, when GDAL reads `r` as a plain GTiff file whose masks come
+ * from nodata values at most (mask bands and alpha stay with GDAL) and libtiff sees the
+ * same size, bands and sample type. A handle wrapping another's dataset as it is (the
+ * scan's view of a date already on its grid) gets its own. TUBAN_NO_LIBTIFF=1 turns it
+ * off. */
+static tb_tiff_reader *open_fast_path(const tb_raster *r)
+{
+    const char *off = getenv("TUBAN_NO_LIBTIFF");
+    if ((off && *off && strcmp(off, "0") != 0) || r->alpha)
+        return NULL;
+    GDALDriverH drv = GDALGetDatasetDriver(r->ds);
+    if (!drv || strcmp(GDALGetDriverShortName(drv), "GTiff") != 0)
+        return NULL;
+    const int n = GDALGetRasterCount(r->ds);
+    const GDALDataType type = GDALGetRasterDataType(GDALGetRasterBand(r->ds, 1));
+    for (int b = 1; b <= n; b++) {
+        GDALRasterBandH band = GDALGetRasterBand(r->ds, b);
+        const int flags = GDALGetMaskFlags(band);
+        if (GDALGetRasterDataType(band) != type ||
+            !((flags & GMF_ALL_VALID) || flags == GMF_NODATA))
+            return NULL;
+    }
+    tb_tiff_reader *t = tb_tiff_reader_open(GDALGetDescription(r->ds), 0);
+    if (t && (tb_tiff_reader_width(t) != r->width || tb_tiff_reader_height(t) != r->height ||
+              tb_tiff_reader_band_count(t) != n ||
+              strcmp(tb_tiff_reader_type_name(t), GDALGetDataTypeName(type)) != 0)) {
+        tb_tiff_reader_close(t);
+        t = NULL;
+    }
+    return t;
+}
+
 tb_raster *tb_raster_wrap(GDALDatasetH ds, const char *path, const char *acquisition, int borrowed)
 {
     tb_raster *r = calloc(1, sizeof *r);
@@ -237,6 +269,7 @@ tb_raster *tb_raster_wrap(GDALDatasetH ds, const char *path, const char *acquisi
     }
     r->acquisition = acquisition ? CPLStrdup(acquisition) : find_acquisition(ds);
     r->has_rpc = !r->wkt && CSLCount(GDALGetMetadata(ds, "RPC")) > 0;
+    r->fast = open_fast_path(r);
     return r;
 }
 
@@ -286,6 +319,7 @@ void tb_raster_close(tb_raster *r)
     CPLFree(r->wkt);
     CPLFree(r->acquisition);
     free(r->mask_buf);
+    tb_tiff_reader_close(r->fast);
     free(r);
 }
 
@@ -375,13 +409,22 @@ tb_status tb_raster_read_window(tb_raster *r, int x0, int y0, int cols, int rows
     const size_t n = (size_t)cols * rows;
     memset(valid, 1, n);
     int per_dataset_done = 0;
+    /* Full-width rows of a plain GeoTIFF: all bands at once through libtiff. */
+    const int fast = r->fast && x0 == 0 && cols == r->width;
+    if (fast) {
+        for (int i = 0; i < nbands; i++)
+            if (bands[i] < 1 || bands[i] > r->nbands)
+                return tb_error(TB_ERR_BANDS, "%s: has no band %d", r->path, bands[i]);
+        if (tb_tiff_reader_read_rows(r->fast, y0, rows, bands, nbands, planes) != 0)
+            return tb_error_status();
+    }
     for (int i = 0; i < nbands; i++) {
         GDALRasterBandH band = GDALGetRasterBand(r->ds, bands[i]);
         if (!band)
             return tb_error(TB_ERR_BANDS, "%s: has no band %d", r->path, bands[i]);
         CPLErrorReset();
-        if (GDALRasterIO(band, GF_Read, x0, y0, cols, rows, planes[i], cols, rows,
-                         GDT_Float32, 0, 0) != CE_None)
+        if (!fast && GDALRasterIO(band, GF_Read, x0, y0, cols, rows, planes[i], cols, rows,
+                                  GDT_Float32, 0, 0) != CE_None)
             return tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot read rows %d-%d of band %d (%s)",
                             r->path, y0, y0 + rows - 1, bands[i], tb_gdal_last_error());
         const float *p = planes[i];
