@@ -356,6 +356,8 @@ size_t tb_raster_block_row_bytes(const tb_raster *r)
     return total;
 }
 
+int tb_raster_fast_rows(const tb_raster *r) { return r->fast != NULL; }
+
 int tb_raster_block_height(const tb_raster *r)
 {
     int bx = 0, by = 0;

@@ -87,6 +87,9 @@ tb_status tb_raster_writer_close(tb_raster_writer *w);
  * GDAL's block cache). */
 size_t tb_raster_block_row_bytes(const tb_raster *r);
 
+/* 1 when full-width rows are decoded by tuban's libtiff path (not GDAL's cache). */
+int tb_raster_fast_rows(const tb_raster *r);
+
 /* Rows of one block of band 1 (1 for scanline formats). */
 int tb_raster_block_height(const tb_raster *r);
 

@@ -102,12 +102,18 @@ static tb_status open_inputs(tb_scan_ctx *ctx, const char *before, const char *a
     st = tb_ground_init(&ctx->ground, ctx->wkt, ctx->grid.gt, ctx->cfg->pixel_size, after);
     if (st)
         return st;
-    {
-        /* GDAL's default cache is 5 % of RAM: on a big scene it would hold most of the
-         * decoded input. A strip and its halo reach into up to three rows of blocks of
-         * each source (the halo crosses block borders), and warped views add their own
-         * blocks; a view that is its source adds nothing. With less, every strip
-         * decodes its neighbours' blocks again. */
+    /* GDAL's default cache is 5 % of RAM: on a big scene it would hold most of the
+     * decoded input. Co-registration reads each window once: a small cache will do. */
+    tb_gdal_set_cache((size_t)16 << 20);
+    st = tb_scan_coregister(ctx);
+    if (st)
+        return st;
+    if (!tb_raster_fast_rows(ctx->before) || !tb_raster_fast_rows(ctx->after)) {
+        /* Strips read through GDAL: a strip and its halo reach into up to three rows of
+         * blocks of each source (the halo crosses block borders), and warped views add
+         * their own blocks; a view that is its source adds nothing. With less, every
+         * strip decodes its neighbours' blocks again. (Dates on the libtiff path keep
+         * their own two block rows.) */
         size_t need = 3 * (tb_raster_block_row_bytes(ctx->before_src) +
                            tb_raster_block_row_bytes(ctx->after_src));
         if (ctx->res->before_warped)
@@ -116,9 +122,6 @@ static tb_status open_inputs(tb_scan_ctx *ctx, const char *before, const char *a
             need += tb_raster_block_row_bytes(ctx->after);
         tb_gdal_set_cache(need + ((size_t)16 << 20));
     }
-    st = tb_scan_coregister(ctx);
-    if (st)
-        return st;
     tb_ground_pixel(&ctx->ground, ctx->width / 2.0, ctx->height / 2.0, &res->pixel_w_m,
                     &res->pixel_h_m);
     copy_str(res->before_date, sizeof res->before_date, tb_raster_acquisition(ctx->before_src));
