@@ -18,6 +18,8 @@ static void usage(FILE *out)
             "  eval PREDICTION TRUTH                         pixel and object precision/recall/F1\n"
             "  info A [B] [-c scan.ini] [--json]             what tuban sees of its inputs and the\n"
             "                                                grid a scan of A -> B would use\n"
+            "  cases merge|list|show|feedback [--store F]    the case store: merge a scan's\n"
+            "                                                polygons, read cases, apply feedback\n"
             "\n"
             "`tuban COMMAND --help` describes each command.\n",
             TB_VERSION_STRING);
@@ -38,6 +40,8 @@ int main(int argc, char **argv)
         return tb_cmd_eval(argc - 1, argv + 1);
     if (!strcmp(cmd, "info"))
         return tb_cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "cases"))
+        return tb_cmd_cases(argc - 1, argv + 1);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return 0;

@@ -8,5 +8,6 @@ int tb_cmd_scan(int argc, char **argv);
 int tb_cmd_synth(int argc, char **argv);
 int tb_cmd_eval(int argc, char **argv);
 int tb_cmd_info(int argc, char **argv);
+int tb_cmd_cases(int argc, char **argv);
 
 #endif
