@@ -63,6 +63,17 @@ typedef struct tb_config {
     int threads;                 /* OpenMP threads; 0 = all cores */
     int strip_rows;              /* rows per strip (memory grows with width x strip_rows) */
 
+    /* [cases] */
+    char store[TB_CONFIG_STR];            /* case store a scan merges into; "" = none */
+    char grid_layer[TB_CONFIG_STR];       /* unit-grid polygons (any OGR vector); "" = none */
+    char grid_code_field[TB_CONFIG_STR];  /* its grid-code field */
+    char street_field[TB_CONFIG_STR];     /* its street field */
+    char community_field[TB_CONFIG_STR];  /* its community field */
+    char permit_layers[TB_CONFIG_STR];    /* comma list of approved-construction layers */
+    char existing_layers[TB_CONFIG_STR];  /* comma list of known-building layers */
+    char event_code[TB_CONFIG_STR];       /* platform event class of a case */
+    double reopen_growth;                 /* suppressed detection reopens past area x this */
+
     /* [eval] */
     double eval_iou;             /* object match threshold (intersection over union) */
     double eval_min_area_m2;     /* objects smaller than this are ignored by object metrics; 0 = none */

@@ -20,7 +20,7 @@ static const struct {
     {"--close-radius", "morphology.close_radius"}, {"--min-area", "filter.min_area_m2"},
     {"--max-area", "filter.max_area_m2"},      {"--pixel-size", "input.pixel_size"},
     {"--bands", "input.bands"},                {"--threads", "scan.threads"},
-    {"--strip-rows", "scan.strip_rows"},
+    {"--strip-rows", "scan.strip_rows"},       {"--store", "cases.store"},
 };
 #define NSHORTCUTS (sizeof shortcuts / sizeof shortcuts[0])
 
@@ -49,6 +49,7 @@ static void usage(FILE *out)
             "  --threads N            threads, 0 = all cores (scan.threads)\n"
             "  --strip-rows N         rows per strip (scan.strip_rows)\n"
             "  --no-normalise         skip radiometric normalisation (detect.normalise = false)\n"
+            "  --store FILE           merge the polygons into this case store (cases.store)\n"
             "  --set SECTION.KEY=V    set any config key\n"
             "  -q, --quiet            no summary on stdout\n"
             "\n"
@@ -136,5 +137,10 @@ int tb_cmd_scan(int argc, char **argv)
                         "without a shift\n", res.coreg_status);
     if (!quiet)
         tb_scan_print_summary(stdout, &res);
+    if (cfg.store[0]) {
+        st = tb_scan_merge_cases(&cfg, outdir, quiet ? NULL : stdout);
+        if (st)
+            return fail(st);
+    }
     return 0;
 }

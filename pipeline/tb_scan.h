@@ -60,6 +60,10 @@ typedef struct tb_scan_result {
 tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
                       const tb_config *cfg, tb_scan_result *res);
 
+/* Merges the scan in `outdir` into the case store cfg->store ([cases] settings) and
+ * prints one line about it to `out` (may be NULL). */
+tb_status tb_scan_merge_cases(const tb_config *cfg, const char *outdir, FILE *out);
+
 /* Prints the human summary of a finished scan. */
 void tb_scan_print_summary(FILE *out, const tb_scan_result *res);
 

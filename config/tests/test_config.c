@@ -36,6 +36,11 @@ static const struct {
     {"align.rpc_height", "0"},          {"coreg.enabled", "true"},
     {"coreg.window", "256"},            {"coreg.max_windows", "64"},
     {"coreg.max_shift_px", "20"},       {"coreg.warn_only", "false"},
+    {"cases.store", "\"\""},            {"cases.grid_layer", "\"\""},
+    {"cases.grid_code_field", "\"grid_code\""}, {"cases.street_field", "\"street\""},
+    {"cases.community_field", "\"community\""}, {"cases.permit_layers", "\"\""},
+    {"cases.existing_layers", "\"\""},  {"cases.event_code", "\"0101\""},
+    {"cases.reopen_growth", "1.5"},
     {"detect.threshold", "auto"},       {"detect.threshold_floor", "4.0"},
     {"detect.normalise", "true"},       {"detect.sample_pixels", "1048576"},
     {"morphology.open_radius", "1"},    {"morphology.close_radius", "1"},
@@ -47,8 +52,8 @@ static const struct {
 };
 #define N_KEYS (sizeof documented / sizeof documented[0])
 
-static const char *const all_sections[] = {"input", "align",  "coreg", "detect", "morphology",
-                                           "filter", "output", "scan",  "eval"};
+static const char *const all_sections[] = {"input",  "align", "coreg", "detect", "morphology",
+                                           "filter", "output", "scan",  "cases",  "eval"};
 
 /* Field-by-field equality (the struct has padding, so memcmp of two separately built
  * structs would compare garbage). */
@@ -68,6 +73,15 @@ static void assert_config_equal(const tb_config *a, const tb_config *b)
     assert_int_equal(a->coreg_max_windows, b->coreg_max_windows);
     assert_true(a->coreg_max_shift == b->coreg_max_shift);
     assert_int_equal(a->coreg_warn_only, b->coreg_warn_only);
+    assert_string_equal(a->store, b->store);
+    assert_string_equal(a->grid_layer, b->grid_layer);
+    assert_string_equal(a->grid_code_field, b->grid_code_field);
+    assert_string_equal(a->street_field, b->street_field);
+    assert_string_equal(a->community_field, b->community_field);
+    assert_string_equal(a->permit_layers, b->permit_layers);
+    assert_string_equal(a->existing_layers, b->existing_layers);
+    assert_string_equal(a->event_code, b->event_code);
+    assert_true(a->reopen_growth == b->reopen_growth);
     assert_int_equal(a->threshold_auto, b->threshold_auto);
     assert_true(a->threshold == b->threshold);
     assert_true(a->threshold_floor == b->threshold_floor);
@@ -103,6 +117,15 @@ static void assert_good_values(const tb_config *c)
     assert_int_equal(c->coreg_max_windows, 16);
     assert_true(c->coreg_max_shift == 8.5);
     assert_int_equal(c->coreg_warn_only, 1);
+    assert_string_equal(c->store, "/srv/tuban/cases.gpkg");
+    assert_string_equal(c->grid_layer, "/srv/tuban/grid.gpkg");
+    assert_string_equal(c->grid_code_field, "WGDM");
+    assert_string_equal(c->street_field, "JDMC");
+    assert_string_equal(c->community_field, "SQMC");
+    assert_string_equal(c->permit_layers, "/srv/permits_2026.gpkg,/srv/permits_2025.shp");
+    assert_string_equal(c->existing_layers, "/srv/buildings.gpkg");
+    assert_string_equal(c->event_code, "01001");
+    assert_true(c->reopen_growth == 2.0);
     assert_int_equal(c->threshold_auto, 0);
     assert_true(c->threshold == 6.5);
     assert_true(c->threshold_floor == 2.5);
@@ -445,7 +468,7 @@ static void test_set_errors(void **state)
         {"detect.", "5", "--set: 'detect.' is not of the form section.key"},
         {"detection.threshold", "5",
          "--set: unknown section [detection] (valid sections: input, align, coreg, detect, morphology, "
-         "filter, output, scan, eval)"},
+         "filter, output, scan, cases, eval)"},
         {"detect.treshold", "5",
          "--set: unknown key 'treshold' in section [detect] (valid keys: threshold, "
          "threshold_floor, normalise, sample_pixels)"},
@@ -735,7 +758,7 @@ int main(void)
         BAD("bad_missing_key.ini", 3, "missing key name before '='"),
         BAD("bad_unknown_section.ini", 4,
             "unknown section [detection] (valid sections: input, align, coreg, detect, morphology, filter, "
-            "output, scan, eval)"),
+            "output, scan, cases, eval)"),
         BAD("bad_unknown_key.ini", 3,
             "unknown key 'treshold' in section [detect] (valid keys: threshold, "
             "threshold_floor, normalise, sample_pixels)"),

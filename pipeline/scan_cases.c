@@ -1,0 +1,71 @@
+/* scan_cases.c: a finished scan's polygons into the case store ([cases] store or
+ * `tuban scan --store`), with the store settings of the configuration. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tb_case_merge.h"
+#include "tb_scan.h"
+
+#define MAX_LAYERS 16
+
+/* Splits a comma list in place into `out` (NULL-terminated). Returns the count or -1. */
+static int split_layers(char *list, const char **out)
+{
+    int n = 0;
+    for (char *p = strtok(list, ","); p; p = strtok(NULL, ",")) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            continue;
+        if (n == MAX_LAYERS)
+            return -1;
+        out[n++] = p;
+    }
+    out[n] = NULL;
+    return n;
+}
+
+tb_status tb_scan_merge_cases(const tb_config *cfg, const char *outdir, FILE *out)
+{
+    if (!cfg->write_gpkg)
+        return tb_error(TB_ERR_CONFIG, "cases.store is set but output.gpkg is false: the "
+                        "store merges changes.gpkg");
+    char permits_text[TB_CONFIG_STR], existing_text[TB_CONFIG_STR];
+    const char *permits[MAX_LAYERS + 1], *existing[MAX_LAYERS + 1];
+    snprintf(permits_text, sizeof permits_text, "%s", cfg->permit_layers);
+    snprintf(existing_text, sizeof existing_text, "%s", cfg->existing_layers);
+    int np = split_layers(permits_text, permits), ne = split_layers(existing_text, existing);
+    if (np < 0 || ne < 0)
+        return tb_error(TB_ERR_CONFIG, "cases.permit_layers / existing_layers: at most %d layers",
+                        MAX_LAYERS);
+
+    tb_cases_options opt;
+    tb_cases_options_init(&opt);
+    opt.reopen_growth = cfg->reopen_growth;
+    opt.grid_layer = cfg->grid_layer[0] ? cfg->grid_layer : NULL;
+    opt.grid_code_field = cfg->grid_code_field;
+    opt.street_field = cfg->street_field;
+    opt.community_field = cfg->community_field;
+    opt.permit_layers = np ? permits : NULL;
+    opt.existing_layers = ne ? existing : NULL;
+    opt.event_code = cfg->event_code;
+
+    char changes[1200];
+    snprintf(changes, sizeof changes, "%s/changes.gpkg", outdir);
+    tb_merge_report rep;
+    tb_status st = tb_cases_merge(cfg->store, changes, &opt, &rep);
+    if (st)
+        return st;
+    if (out) {
+        if (rep.already_merged)
+            fprintf(out, "  cases       %s: this scan was merged before; nothing changed\n",
+                    cfg->store);
+        else
+            fprintf(out, "  cases       %s: %ld new, %ld updated, %ld reopened, %ld verified, "
+                         "%ld suppressed, %ld excluded (permitted %ld, existing %ld)\n",
+                    cfg->store, rep.new_cases, rep.updated_cases, rep.reopened, rep.verified,
+                    rep.suppressed, rep.excluded_permitted + rep.excluded_existing,
+                    rep.excluded_permitted, rep.excluded_existing);
+    }
+    return TB_OK;
+}
