@@ -7,6 +7,9 @@
  * feedback a CSV (header case_id,status,time,note) or JSON (array of objects with
  *          those keys) file from the platform, applied in one transaction or not at
  *          all: every bad row is listed as FILE:LINE: reason, the exit code is 11.
+ * export   one JSON document per unexported case event into an outbox folder, then
+ *          (with --url) delivery of the outbox by HTTP POST; exit code 10 when a
+ *          document is left undelivered.
  * Every subcommand takes --store FILE (default ./cases.gpkg). Errors are one line
  * on stderr and the exit code of their status (README.md, "Exit codes").
  */
@@ -19,11 +22,13 @@
 
 #include <json-c/json.h>
 
+#include "tb_case_export.h"
 #include "tb_case_lifecycle.h"
 #include "tb_case_merge.h"
 #include "tb_casestore.h"
 #include "tb_commands.h"
 #include "tb_error.h"
+#include "tb_http_delivery.h"
 
 #define MAX_LAYERS 16
 
@@ -35,6 +40,8 @@ static void cases_usage(FILE *out)
             "                        [--until DATE] [--format table|json|csv|geojson]\n"
             "       tuban cases show CASE_ID [--store FILE] [--format table|json]\n"
             "       tuban cases feedback FILE [--store FILE] [--source platform|operator]\n"
+            "       tuban cases export --outbox DIR [--store FILE] [--url URL]\n"
+            "                          [--token-env NAME] [--retries N] [--timeout S]\n"
             "\n"
             "The case store is one GeoPackage (default ./cases.gpkg), created on first use.\n"
             "\n"
@@ -49,6 +56,17 @@ static void cases_usage(FILE *out)
             "                           over it exceeds its area x X (default 1.5)\n"
             "  --event-code C           event class code of new cases (default 0101)\n"
             "  --footprint RASTER       extent the scan covered (default OUTDIR/changes_mask.tif)\n"
+            "  -q                       no summary\n"
+            "\n"
+            "export options (one JSON document per new case or status change):\n"
+            "  --outbox DIR             folder of the documents (delivered ones: DIR/delivered)\n"
+            "  --event-class C          event class code (default: the case's, else 0101)\n"
+            "  --event-name NAME        its name (default from the table: 0101 私搭乱建)\n"
+            "  --url URL                POST every outbox document there\n"
+            "  --token-env NAME         bearer token from environment variable NAME\n"
+            "  --retries N              retries on connection errors, 5xx, 429 (default 5)\n"
+            "  --timeout S              seconds per request (default 30)\n"
+            "  --backoff S              first retry delay, doubled each time (default 0.5)\n"
             "  -q                       no summary\n"
             "\n"
             "statuses: detected reported dispatched handling rectified verified false_alarm\n"
@@ -828,6 +846,104 @@ static int cmd_feedback(int argc, char **argv, const char *store)
     return 0;
 }
 
+/* ---- export ------------------------------------------------------------------- */
+
+static int parse_number(const char *opt, const char *v, double lo, double hi, double *out)
+{
+    char *end;
+    double x = v ? strtod(v, &end) : 0;
+    if (!v || end == v || *end || !(x >= lo && x <= hi)) {
+        fprintf(stderr, "tuban cases export: %s: '%s' is not a number in [%g, %g]"
+                        " (try tuban cases --help)\n", opt, v ? v : "", lo, hi);
+        return 2;
+    }
+    *out = x;
+    return 0;
+}
+
+static int cmd_export(int argc, char **argv, const char *store)
+{
+    tb_export_options eo = {NULL, NULL};
+    tb_delivery_options d;
+    tb_delivery_options_init(&d);
+    const char *outbox = NULL, *token_env = NULL;
+    int quiet = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        double x;
+        if (!strcmp(a, "-q")) {
+            quiet = 1;
+            continue;
+        }
+        if (a[0] != '-')
+            return usage_error("export", "unexpected argument %s", a);
+        if (!v)
+            return usage_error("export", "%s needs a value", a);
+        i++;
+        if (!strcmp(a, "--outbox"))
+            outbox = v;
+        else if (!strcmp(a, "--url"))
+            d.url = v;
+        else if (!strcmp(a, "--token-env"))
+            token_env = v;
+        else if (!strcmp(a, "--event-class"))
+            eo.event_class = v;
+        else if (!strcmp(a, "--event-name"))
+            eo.event_name = v;
+        else if (!strcmp(a, "--retries")) {
+            if (parse_number(a, v, 0, 100, &x))
+                return 2;
+            if (x != (int)x)
+                return usage_error("export", "--retries: '%s' is not a whole number", v);
+            d.retries = (int)x;
+        } else if (!strcmp(a, "--timeout")) {
+            if (parse_number(a, v, 0.1, 3600, &d.timeout_s))
+                return 2;
+        } else if (!strcmp(a, "--backoff")) {
+            if (parse_number(a, v, 0, 600, &d.backoff_s))
+                return 2;
+        } else
+            return usage_error("export", "unknown option %s", a);
+    }
+    if (!outbox)
+        return usage_error("export", "%s", "export needs --outbox DIR");
+    if (token_env && !d.url)
+        return usage_error("export", "%s", "--token-env needs --url");
+    if (token_env) {
+        d.token = getenv(token_env);
+        if (!d.token || !*d.token)
+            fprintf(stderr, "tuban cases export: environment variable %s is not set: "
+                            "no Authorization header\n", token_env);
+    }
+    tb_export_report er;
+    tb_status st = tb_case_export(store, outbox, &eo, &er);
+    if (st)
+        return fail("export", st);
+    if (!quiet) {
+        printf("tuban cases export: %s -> %s\n", store, outbox);
+        printf("  documents    %ld written (%ld case%s)", er.documents, er.cases,
+               er.cases == 1 ? "" : "s");
+        if (er.already_delivered)
+            printf(", %ld already delivered", er.already_delivered);
+        printf("\n");
+    }
+    if (!d.url)
+        return 0;
+    tb_delivery_report dr;
+    st = tb_deliver_outbox(outbox, &d, &dr, stderr);
+    if (st)
+        return fail("export", st);
+    if (!quiet || dr.failed || dr.pending)
+        printf("  delivery     %ld delivered, %ld failed, %ld pending (%ld request%s)\n",
+               dr.delivered, dr.failed, dr.pending, dr.requests, dr.requests == 1 ? "" : "s");
+    if (dr.failed || dr.pending) {
+        fprintf(stderr, "tuban cases export: %ld document%s not delivered, kept in %s\n",
+                dr.failed + dr.pending, dr.failed + dr.pending == 1 ? "" : "s", outbox);
+        return tb_status_exit_code(TB_ERR_OUTPUT);
+    }
+    return 0;
+}
+
 int tb_cmd_cases(int argc, char **argv)
 {
     if (argc < 2) {
@@ -872,6 +988,8 @@ int tb_cmd_cases(int argc, char **argv)
         rc = cmd_show(n, rest, store);
     else if (!strcmp(sub, "feedback"))
         rc = cmd_feedback(n, rest, store);
+    else if (!strcmp(sub, "export"))
+        rc = cmd_export(n, rest, store);
     else
         rc = usage_error("", "unknown subcommand '%s'", sub);
     free(rest);
