@@ -19,6 +19,7 @@
 
 #include "casestore_internal.h"
 #include "tb_case_merge.h"
+#include "tb_evidence.h"
 #include "tb_raster.h"
 #include "tb_version.h"
 
@@ -31,6 +32,9 @@ void tb_cases_options_init(tb_cases_options *opt)
     opt->street_field = "street";
     opt->community_field = "community";
     opt->event_code = "0101";
+    opt->evidence = 1;
+    opt->evidence_margin_m = TB_EVIDENCE_MARGIN_M;
+    opt->evidence_size_px = TB_EVIDENCE_SIZE_PX;
 }
 
 typedef struct {
@@ -291,6 +295,9 @@ typedef struct {
     char before[PATH_MAX], after[PATH_MAX], before_date[64], after_date[64];
     char detector[64], changes_abs[PATH_MAX];
     double threshold;
+    char ev_dir[PATH_MAX + 16]; /* <directory of the store>/evidence */
+    tb_raster *ev_raster[2]; /* BEFORE, AFTER: opened on the first chip */
+    int ev_state[2];         /* 0 not tried, 1 open, -1 cannot be used */
 } merge_ctx;
 
 static tb_status read_changes(merge_ctx *m)
@@ -452,6 +459,118 @@ static const char *seen_date(const merge_ctx *m, const char *now)
     return m->after_date[0] ? m->after_date : now;
 }
 
+/* YYYYMMDD of the after-image date (else of `now`) into day[9]. */
+static void seen_day(const merge_ctx *m, const char *now, char day[9])
+{
+    const char *src = seen_date(m, now);
+    int k = 0;
+    for (const char *p = src; *p && k < 8 && p < src + 10; p++)
+        if (*p >= '0' && *p <= '9')
+            day[k++] = *p;
+    day[k] = '\0';
+}
+
+/* Skips the chips of date k (0 before, 1 after) from now on, with one warning. */
+static void evidence_skip(merge_ctx *m, int k, const char *why)
+{
+    fprintf(stderr, "tuban: warning: %s: no evidence chips from the %s image (%s)\n",
+            k ? m->after : m->before, k ? "after" : "before", why);
+    m->ev_state[k] = -1;
+}
+
+/* The open raster of date k, or NULL when it cannot be used (warned once). */
+static tb_raster *evidence_raster(merge_ctx *m, int k)
+{
+    const char *path = k ? m->after : m->before;
+    if (m->ev_state[k] == 0) {
+        m->ev_state[k] = -1;
+        if (!path[0]) {
+            evidence_skip(m, k, "the scan does not name it");
+        } else if (tb_raster_open(path, &m->ev_raster[k]) != TB_OK) {
+            /* A moved input must not fail the merge: drop the message, keep going. */
+            evidence_skip(m, k, tb_error_message());
+            tb_error_clear();
+        } else {
+            m->ev_state[k] = 1;
+        }
+    }
+    return m->ev_state[k] == 1 ? m->ev_raster[k] : NULL;
+}
+
+/* Writes the before/after chips of `case_id` around `g` (EPSG:4490) and returns in
+ * *out (malloc'd; NULL when nothing was added) the list `list` with their paths
+ * appended. Policy (tb_case_merge.h): chips go to their final names (each written
+ * under a temporary name and renamed by tb_evidence_chip) BEFORE the caller writes the
+ * case row naming them, inside its transaction; a failed transaction leaves them
+ * unreferenced on disk, where a retry writes the same names again. A raster that
+ * cannot be opened or placed is skipped and counted; a chip that cannot be written
+ * fails the merge (the transaction is rolled back). */
+static tb_status add_chips(merge_ctx *m, const char *case_id, OGRGeometryH g, const char *now,
+                           const char *list, char **out)
+{
+    *out = NULL;
+    if (!m->opt->evidence)
+        return TB_OK;
+    char day[9];
+    seen_day(m, now, day);
+    if (!day[0])
+        snprintf(day, sizeof day, "undated");
+    static const char *const which[2] = {"before", "after"};
+    char path[2][PATH_MAX + 256];
+    /* A pair already listed for this date (a second scan of the same day): _2, _3, ... */
+    for (int n = 1; n < 1000; n++) {
+        char tag[32];
+        if (n == 1)
+            snprintf(tag, sizeof tag, "%s", day);
+        else
+            snprintf(tag, sizeof tag, "%s_%d", day, n);
+        for (int k = 0; k < 2; k++)
+            snprintf(path[k], sizeof path[k], "%s/%s/%s_%s.png", m->ev_dir, case_id, tag, which[k]);
+        if (!list || (!strstr(list, path[0]) && !strstr(list, path[1])))
+            break;
+    }
+    char *wkt = NULL;
+    if (OGR_G_ExportToWkt(g, &wkt) != OGRERR_NONE || !wkt) {
+        CPLFree(wkt);
+        return tb_error(TB_ERR_INTERNAL, "%s: cannot describe the polygon of case %s",
+                        m->store_path, case_id);
+    }
+    tb_status st = TB_OK;
+    char *acc = list ? strdup(list) : strdup("[]");
+    if (!acc)
+        st = tb_error(TB_ERR_NOMEM, "%s: out of memory", m->store_path);
+    for (int k = 0; !st && k < 2; k++) {
+        tb_raster *r = evidence_raster(m, k);
+        if (r) {
+            st = tb_evidence_chip_raster(r, wkt, m->opt->evidence_margin_m,
+                                         m->opt->evidence_size_px, path[k]);
+            if (st && st != TB_ERR_OUTPUT && st != TB_ERR_NOMEM && st != TB_ERR_USAGE) {
+                /* The raster cannot be placed (no CRS, warp failure): as if missing. */
+                evidence_skip(m, k, tb_error_message());
+                tb_error_clear();
+                st = TB_OK;
+                r = NULL;
+            }
+        }
+        if (!st && !r) {
+            m->rep->evidence_missing++;
+        } else if (!st) {
+            char *next = evidence_add(acc, path[k]);
+            if (!next)
+                st = tb_error(TB_ERR_NOMEM, "%s: out of memory", m->store_path);
+            free(acc);
+            acc = next;
+            m->rep->evidence_chips++;
+        }
+    }
+    CPLFree(wkt);
+    if (st)
+        free(acc);
+    else
+        *out = acc;
+    return st;
+}
+
 static tb_status new_case(merge_ctx *m, tb_casestore *s, const detection *d, const char *now)
 {
     char code[64] = "", street[256] = "", community[256] = "";
@@ -463,11 +582,7 @@ static tb_status new_case(merge_ctx *m, tb_casestore *s, const detection *d, con
     }
     char day[9];
     const char *src = seen_date(m, now);
-    int k = 0;
-    for (const char *p = src; *p && k < 8 && p < src + 10; p++)
-        if (*p >= '0' && *p <= '9')
-            day[k++] = *p;
-    day[k] = '\0';
+    seen_day(m, now, day);
     long seq;
     tb_status st = tb_casestore_next_seq(s, day, &seq);
     if (st)
@@ -479,6 +594,16 @@ static tb_status new_case(merge_ctx *m, tb_casestore *s, const detection *d, con
     char *ev2 = ev && m->before[0] ? evidence_add(ev, m->before) : NULL;
     char *ev3 = ev2 && m->after[0] ? evidence_add(ev2, m->after) : NULL;
     const char *evidence = ev3 ? ev3 : ev2 ? ev2 : ev ? ev : "[]";
+    char *chips = NULL;
+    st = add_chips(m, id, d->geom, now, evidence, &chips);
+    if (st) {
+        free(ev);
+        free(ev2);
+        free(ev3);
+        return st;
+    }
+    if (chips)
+        evidence = chips;
     set_s(f, "case_id", id);
     set_s(f, "status", "detected");
     set_s(f, "first_seen", src);
@@ -508,6 +633,7 @@ static tb_status new_case(merge_ctx *m, tb_casestore *s, const detection *d, con
     free(ev);
     free(ev2);
     free(ev3);
+    free(chips);
     if (!st) {
         char note[160];
         snprintf(note, sizeof note, "new detection, %.1f m2, scan %s", d->area, m->rep->scan_key);
@@ -570,9 +696,17 @@ static tb_status update_case(merge_ctx *m, tb_casestore *s, mem_case *c, const c
     set_s(f, "detector_version", m->detector);
     char *ev = evidence_add(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "evidence")),
                             m->changes_abs);
-    if (ev)
-        set_s(f, "evidence", ev);
+    char *chips = NULL;
+    if (to) /* reopened by this scan: a new before/after pair around the detection */
+        st = add_chips(m, c->case_id, c->m_geom, now, ev, &chips);
+    if (chips || ev)
+        set_s(f, "evidence", chips ? chips : ev);
     free(ev);
+    free(chips);
+    if (st) {
+        OGR_F_Destroy(f);
+        return st;
+    }
     if (to)
         set_s(f, "status", to);
     OGRGeometryH g = to_multi(OGR_G_Clone(c->m_geom));
@@ -627,6 +761,27 @@ static int scan_known(tb_casestore *s, const char *key)
     if (f)
         OGR_F_Destroy(f);
     return f != NULL;
+}
+
+/* Verified: a before/after pair around the case's stored polygon, in its evidence. */
+static tb_status add_verification_chips(merge_ctx *m, tb_casestore *s, const mem_case *c,
+                                        const char *now)
+{
+    OGRFeatureH f = OGR_L_GetFeature(s->cases, c->fid);
+    if (!f)
+        return tb_error(TB_ERR_STORE, "%s: case %s vanished", s->path, c->case_id);
+    char *chips = NULL;
+    tb_status st = add_chips(m, c->case_id, c->geom, now,
+                             OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "evidence")), &chips);
+    if (!st && chips) {
+        set_s(f, "evidence", chips);
+        if (OGR_L_SetFeature(s->cases, f) != OGRERR_NONE)
+            st = tb_error(TB_ERR_STORE, "%s: cannot update case %s (%s)", s->path, c->case_id,
+                          tb_gdal_last_error());
+    }
+    free(chips);
+    OGR_F_Destroy(f);
+    return st;
 }
 
 /* Decides and writes everything; runs inside the transaction. */
@@ -698,6 +853,8 @@ static tb_status apply(merge_ctx *m, tb_casestore *s)
             st = tb_casestore_set_status(s, c->case_id, TB_CASE_VERIFIED, now, "scan", note);
             if (!st)
                 m->rep->verified++;
+            if (!st && m->opt->evidence)
+                st = add_verification_chips(m, s, c, now);
         }
     }
     if (!st)
@@ -751,6 +908,21 @@ tb_status tb_cases_merge(const char *store_path, const char *changes_gpkg,
     }
     if (!st)
         st = tb_casestore_open(store_path, &s);
+    if (!st) { /* evidence/ beside the store, by absolute path */
+        char abs[PATH_MAX];
+        snprintf(abs, sizeof abs, "%s", store_path);
+        if (!realpath(store_path, abs))
+            snprintf(abs, sizeof abs, "%s", store_path);
+        char *slash = strrchr(abs, '/');
+        if (!slash)
+            snprintf(m.ev_dir, sizeof m.ev_dir, "evidence");
+        else if (slash == abs)
+            snprintf(m.ev_dir, sizeof m.ev_dir, "/evidence");
+        else {
+            *slash = '\0';
+            snprintf(m.ev_dir, sizeof m.ev_dir, "%s/evidence", abs);
+        }
+    }
     if (!st && scan_known(s, rep->scan_key)) {
         rep->already_merged = 1;
     } else if (!st) {
@@ -772,6 +944,8 @@ tb_status tb_cases_merge(const char *store_path, const char *changes_gpkg,
         }
     }
     tb_casestore_close(s);
+    tb_raster_close(m.ev_raster[0]);
+    tb_raster_close(m.ev_raster[1]);
     for (size_t i = 0; i < m.ndet; i++)
         OGR_G_DestroyGeometry(m.det[i].geom);
     free(m.det);

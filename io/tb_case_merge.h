@@ -15,6 +15,18 @@
  *     (YYYYMMDD: the after-image date, else today; NNNN: the day's sequence), with the
  *     grid, street and community of the grid-layer polygon holding its centroid (none:
  *     grid_code "" and outside_grid = 1; counted, kept).
+ * Evidence chips (opt->evidence, default on): when a case is opened, and when a scan
+ * reopens or verifies it, two PNGs (tb_evidence.h) are written,
+ *   <directory of the store>/evidence/<case_id>/<after date YYYYMMDD>_before.png
+ *   <directory of the store>/evidence/<case_id>/<after date YYYYMMDD>_after.png
+ * (a second pair of the same date is named YYYYMMDD_2_..., and so on) from the scan's
+ * BEFORE and AFTER rasters around the detection (verification: the case's stored
+ * polygon), and their absolute paths are appended to the case's `evidence` list in the
+ * same transaction. Chips are written before the case row naming them; if the
+ * transaction then fails they stay on disk unreferenced (a retry writes the same
+ * names again): a case never names a missing file. A raster that cannot be opened or
+ * placed (moved away, no CRS) skips its chips with one warning line on stderr and
+ * counts in evidence_missing; a chip that cannot be written fails the merge.
  * The scan is recorded in `scans` under a key hashed from its features and its
  * before/after paths: merging the same scan again changes nothing (already_merged = 1).
  * Relations are the store's history rows (source "scan"). Errors: TB_ERR_INPUT_* for
@@ -35,6 +47,9 @@ typedef struct tb_cases_options {
     const char *event_code; /* "0101" (私搭乱建) */
     const char *footprint;  /* raster whose extent the scan covered; NULL: changes_mask.tif
                                beside changes.gpkg when present, else the layer extent */
+    int evidence;             /* 1: write evidence chips (default), 0: none */
+    double evidence_margin_m; /* margin around the polygon (TB_EVIDENCE_MARGIN_M, 20 m) */
+    int evidence_size_px;     /* chip side (TB_EVIDENCE_SIZE_PX, 256) */
 } tb_cases_options;
 
 /* Counts of one merge (every member set by tb_cases_merge). */
@@ -43,6 +58,8 @@ typedef struct tb_merge_report {
     int already_merged;
     long polygons, new_cases, updated_cases, reopened, verified, suppressed;
     long excluded_permitted, excluded_existing, outside_grid;
+    long evidence_chips;   /* chips written */
+    long evidence_missing; /* chips skipped: the BEFORE or AFTER raster could not be read */
 } tb_merge_report;
 
 /* The defaults above. */
