@@ -52,6 +52,7 @@ static void cases_usage(FILE *out)
             "  --community-field F      its community field (default community)\n"
             "  --permits FILE           approved construction (repeatable)\n"
             "  --existing FILE          known buildings (repeatable)\n"
+            "  --no-evidence            no before/after evidence images\n"
             "  --reopen-growth X        a false_alarm/permitted case reopens when a detection\n"
             "                           over it exceeds its area x X (default 1.5)\n"
             "  --event-code C           event class code of new cases (default 0101)\n"
@@ -103,6 +104,8 @@ static int cmd_merge(int argc, char **argv, const char *store)
         int exit_code = 0;
         if (strcmp(a, "-q") == 0)
             quiet = 1;
+        else if (strcmp(a, "--no-evidence") == 0)
+            opt.evidence = 0;
         else if (OPT("--grid"))
             opt.grid_layer = v;
         else if (OPT("--grid-code-field"))
@@ -167,6 +170,8 @@ static int cmd_merge(int argc, char **argv, const char *store)
                r.excluded_existing);
         if (opt.grid_layer)
             printf("  outside grid %ld (grid_code empty, flagged)\n", r.outside_grid);
+        printf("  evidence     %ld images%s\n", r.evidence_chips,
+               r.evidence_missing ? " (some inputs not found: their images skipped)" : "");
     }
     return 0;
 }

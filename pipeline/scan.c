@@ -30,6 +30,15 @@ static void copy_str(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src ? src : "");
 }
 
+/* `path` made absolute when it names one existing file or directory; a comma list or
+ * a GDAL virtual path is kept as given. */
+static void absolute_path(char *dst, size_t cap, const char *path)
+{
+    char *real = strchr(path, ',') ? NULL : realpath(path, NULL);
+    copy_str(dst, cap, real ? real : path);
+    free(real);
+}
+
 /* mkdir -p */
 static tb_status make_outdir(const char *dir)
 {
@@ -174,8 +183,10 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
 {
     const double t0 = now();
     memset(res, 0, sizeof *res);
-    copy_str(res->before, sizeof res->before, before);
-    copy_str(res->after, sizeof res->after, after);
+    /* Absolute paths: the case store finds the inputs again (evidence images) from
+     * wherever it is run. */
+    absolute_path(res->before, sizeof res->before, before);
+    absolute_path(res->after, sizeof res->after, after);
     copy_str(res->outdir, sizeof res->outdir, outdir);
     if (cfg->threads > 0)
         omp_set_num_threads(cfg->threads);
