@@ -184,6 +184,10 @@ const tb_config_key tb_config_keys[] = {
     {"detect", "threshold_floor", TB_CONFIG_DOUBLE, "4.0", 0, 0, TB_RANGE_NO_MAX,
      "automatic threshold never below this score (1 = typical difference of an unchanged pixel)",
      KEY_OFF(threshold_floor), 0, NULL},
+    {"detect", "hysteresis_low", TB_CONFIG_DOUBLE, "1.0", 0, 1, TB_RANGE_MIN_OPEN,
+     "hysteresis: below 1 the mask is cut at threshold x this and a component is kept only "
+     "if it reaches the threshold somewhere; 1 = off",
+     KEY_OFF(hysteresis_low), 0, NULL},
     {"detect", "normalise", TB_CONFIG_BOOL, "true", 0, 1, 0,
      "per-band linear radiometric normalisation of before to after",
      KEY_OFF(normalise), 0, NULL},

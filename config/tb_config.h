@@ -43,6 +43,7 @@ typedef struct tb_config {
     int threshold_auto;          /* 1: Otsu over the scene histogram; 0: use `threshold` */
     double threshold;            /* fixed threshold on the change score (used when !threshold_auto) */
     double threshold_floor;      /* automatic threshold never below this score (1 = typical unchanged difference) */
+    double hysteresis_low;       /* < 1: mask at threshold x this, keep components reaching threshold */
     int normalise;               /* per-band linear radiometric normalisation of before to after */
     long sample_pixels;          /* pass-1 sample size cap (pixels on a regular grid) */
 

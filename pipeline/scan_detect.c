@@ -102,7 +102,8 @@ tb_status tb_scan_detect(tb_scan_ctx *ctx)
 
         tb_change_score((const float *const *)buf.before, (const float *const *)buf.after, nb,
                         res->fits, buf.valid, epx, buf.score);
-        tb_threshold(buf.score, buf.valid, epx, (float)res->threshold, buf.mask);
+        tb_threshold(buf.score, buf.valid, epx, (float)(res->threshold * cfg->hysteresis_low),
+                     buf.mask);
         tb_open(buf.mask, w, erows, cfg->open_radius, buf.scratch);
         tb_close(buf.mask, w, erows, cfg->close_radius, buf.scratch);
 

@@ -85,8 +85,9 @@ tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, 
             r->threshold, method(r), r->otsu, r->floor);
     fprintf(f, "  \"valid_pixels\": %llu,\n  \"change_pixels\": %llu,\n",
             (unsigned long long)r->valid_pixels, (unsigned long long)r->change_pixels);
-    fprintf(f, "  \"components\": %u,\n  \"dropped\": {\"below_min_area\": %u, \"above_max_area\": %u},\n",
-            r->components, r->dropped_small, r->dropped_large);
+    fprintf(f, "  \"components\": %u,\n  \"dropped\": {\"below_min_area\": %u, \"above_max_area\": %u, "
+               "\"below_threshold\": %u},\n",
+            r->components, r->dropped_small, r->dropped_large, r->dropped_weak);
     fprintf(f, "  \"polygons\": %u,\n  \"total_area_m2\": %.2f,\n", r->polygons, r->total_area_m2);
     fprintf(f, "  \"min_area_m2\": %.6g,\n  \"threads\": %d,\n  \"strip_rows\": %d,\n",
             cfg->min_area_m2, r->threads, r->strip_rows);

@@ -35,6 +35,10 @@ static tb_status build_features(tb_scan_ctx *ctx)
         double pw, ph;
         tb_ground_pixel(&ctx->ground, cx, cy, &pw, &ph);
         const double area = (double)c->pixels * pw * ph;
+        if (cfg->hysteresis_low < 1 && !(c->max_score > res->threshold)) {
+            res->dropped_weak++;   /* hysteresis: never reaches the threshold */
+            continue;
+        }
         if (area < cfg->min_area_m2) {
             res->dropped_small++;
             continue;

@@ -32,7 +32,7 @@ typedef struct tb_scan_result {
     int bands[TB_SCAN_MAX_BANDS];           /* 1-based bands used */
     double otsu, floor, threshold;
     int threshold_auto;
-    uint32_t components, polygons, dropped_small, dropped_large;
+    uint32_t components, polygons, dropped_small, dropped_large, dropped_weak;
     double total_area_m2;
     /* alignment */
     char grid_crs[128];

@@ -34,3 +34,5 @@ add_test(NAME scan_oscd_same_grid_cities
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_oscd.sh ${TUBAN_EXE} ${TUBAN_SHARED_DATA} ${SCAN_OUT}/oscd)
 add_test(NAME scan_coreg_errors
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_coreg_errors.sh ${TUBAN_EXE} ${FX} ${CMAKE_SOURCE_DIR}/testdata/sample ${SCAN_OUT}/coreg)
+add_test(NAME scan_hysteresis
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_hysteresis.sh ${TUBAN_EXE} ${CMAKE_SOURCE_DIR}/testdata/sample ${SCAN_OUT}/hysteresis)

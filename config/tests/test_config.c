@@ -42,7 +42,7 @@ static const struct {
     {"cases.existing_layers", "\"\""},  {"cases.event_code", "\"0101\""},
     {"cases.reopen_growth", "1.5"},
     {"detect.threshold", "auto"},       {"detect.threshold_floor", "4.0"},
-    {"detect.normalise", "true"},       {"detect.sample_pixels", "1048576"},
+    {"detect.hysteresis_low", "1.0"},   {"detect.normalise", "true"},       {"detect.sample_pixels", "1048576"},
     {"morphology.open_radius", "1"},    {"morphology.close_radius", "1"},
     {"filter.min_area_m2", "20"},       {"filter.max_area_m2", "0"},
     {"output.gpkg", "true"},            {"output.geojson", "true"},
@@ -85,6 +85,7 @@ static void assert_config_equal(const tb_config *a, const tb_config *b)
     assert_int_equal(a->threshold_auto, b->threshold_auto);
     assert_true(a->threshold == b->threshold);
     assert_true(a->threshold_floor == b->threshold_floor);
+    assert_true(a->hysteresis_low == b->hysteresis_low);
     assert_int_equal(a->normalise, b->normalise);
     assert_int_equal(a->sample_pixels, b->sample_pixels);
     assert_int_equal(a->open_radius, b->open_radius);
@@ -129,6 +130,7 @@ static void assert_good_values(const tb_config *c)
     assert_int_equal(c->threshold_auto, 0);
     assert_true(c->threshold == 6.5);
     assert_true(c->threshold_floor == 2.5);
+    assert_true(c->hysteresis_low == 0.7);
     assert_int_equal(c->normalise, 0);
     assert_int_equal(c->sample_pixels, 200000);
     assert_int_equal(c->open_radius, 2);
@@ -471,7 +473,7 @@ static void test_set_errors(void **state)
          "filter, output, scan, cases, eval)"},
         {"detect.treshold", "5",
          "--set: unknown key 'treshold' in section [detect] (valid keys: threshold, "
-         "threshold_floor, normalise, sample_pixels)"},
+         "threshold_floor, hysteresis_low, normalise, sample_pixels)"},
         {"morphology.open_radius", "-3", "--set: morphology.open_radius: '-3' is out of range 0..50"},
         {"morphology.open_radius", "", "--set: morphology.open_radius: empty value"},
         {"scan.threads", "4 # comment",
@@ -761,7 +763,7 @@ int main(void)
             "output, scan, cases, eval)"),
         BAD("bad_unknown_key.ini", 3,
             "unknown key 'treshold' in section [detect] (valid keys: threshold, "
-            "threshold_floor, normalise, sample_pixels)"),
+            "threshold_floor, hysteresis_low, normalise, sample_pixels)"),
         BAD("bad_duplicate_key.ini", 6,
             "duplicate key morphology.open_radius (first set on line 2)"),
         BAD("bad_empty_value.ini", 3, "filter.max_area_m2: empty value"),
