@@ -10,7 +10,8 @@
  * export   one JSON document per unexported case event into an outbox folder, then
  *          (with --url) delivery of the outbox by HTTP POST; exit code 10 when a
  *          document is left undelivered.
- * Every subcommand takes --store FILE (default ./cases.gpkg). Errors are one line
+ * Every subcommand takes --store FILE (default: [cases] store of -c FILE, else
+ * ./cases.gpkg). Errors are one line
  * on stderr and the exit code of their status (README.md, "Exit codes").
  */
 #include <errno.h>
@@ -25,7 +26,9 @@
 #include "tb_case_export.h"
 #include "tb_case_lifecycle.h"
 #include "tb_case_merge.h"
+#include "cli_settings.h"
 #include "tb_casestore.h"
+#include "tb_scan_cases.h"
 #include "tb_commands.h"
 #include "tb_error.h"
 #include "tb_http_delivery.h"
@@ -43,7 +46,8 @@ static void cases_usage(FILE *out)
             "       tuban cases export --outbox DIR [--store FILE] [--url URL]\n"
             "                          [--token-env NAME] [--retries N] [--timeout S]\n"
             "\n"
-            "The case store is one GeoPackage (default ./cases.gpkg), created on first use.\n"
+            "The case store is one GeoPackage (default: [cases] store of -c FILE, else\n"
+            "./cases.gpkg), created on first use. -c FILE also gives merge its [cases] settings.\n"
             "\n"
             "merge options (OUTDIR is a scan's output folder or its changes.gpkg):\n"
             "  --grid FILE              unit-grid polygons (any OGR vector, first layer)\n"
@@ -90,10 +94,20 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
 
 /* ---- merge --------------------------------------------------------------------- */
 
-static int cmd_merge(int argc, char **argv, const char *store)
+static int cmd_merge(int argc, char **argv, const char *store, const tb_config *cfg)
 {
     tb_cases_options opt;
-    tb_cases_options_init(&opt);
+    tb_cases_config_layers layers;
+    if (cfg) {
+        /* [cases] settings of -c FILE first; the options below override them. */
+        tb_status cst = tb_cases_options_from_config(cfg, &layers, &opt);
+        if (cst) {
+            fprintf(stderr, "tuban cases merge: %s\n", tb_error_message());
+            return tb_status_exit_code(cst);
+        }
+    } else {
+        tb_cases_options_init(&opt);
+    }
     const char *permits[MAX_LAYERS + 1] = {0}, *existing[MAX_LAYERS + 1] = {0};
     int np = 0, ne = 0, quiet = 0;
     const char *outdir = NULL;
@@ -960,8 +974,9 @@ int tb_cmd_cases(int argc, char **argv)
         cases_usage(stdout);
         return 0;
     }
-    /* --store may appear anywhere after the subcommand: take it out here. */
-    const char *store = "cases.gpkg";
+    /* --store and -c may appear anywhere after the subcommand: take them out here.
+     * The store is --store, else [cases] store of -c FILE, else ./cases.gpkg. */
+    const char *store = NULL, *config_path = NULL;
     char **rest = malloc((size_t)argc * sizeof *rest);
     if (!rest)
         return 12;
@@ -980,13 +995,35 @@ int tb_cmd_cases(int argc, char **argv)
             store = argv[++i];
         } else if (!strncmp(argv[i], "--store=", 8)) {
             store = argv[i] + 8;
+        } else if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) {
+            if (i + 1 >= argc) {
+                free(rest);
+                return usage_error(sub, "%s needs a value", argv[i]);
+            }
+            config_path = argv[++i];
         } else {
             rest[n++] = argv[i];
         }
     }
+    tb_config cfg;
+    if (config_path) {
+        tb_cli_settings settings;
+        memset(&settings, 0, sizeof settings);
+        settings.config_path = config_path;
+        tb_status cst = tb_cli_settings_load(&settings, &cfg);
+        if (cst) {
+            free(rest);
+            fprintf(stderr, "tuban cases %s: %s\n", sub, tb_error_message());
+            return tb_status_exit_code(cst);
+        }
+        if (!store && cfg.store[0])
+            store = cfg.store;
+    }
+    if (!store)
+        store = "cases.gpkg";
     int rc;
     if (!strcmp(sub, "merge"))
-        rc = cmd_merge(n, rest, store);
+        rc = cmd_merge(n, rest, store, config_path ? &cfg : NULL);
     else if (!strcmp(sub, "list"))
         rc = cmd_list(n, rest, store);
     else if (!strcmp(sub, "show"))

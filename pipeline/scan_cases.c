@@ -1,12 +1,12 @@
-/* scan_cases.c: a finished scan's polygons into the case store ([cases] store or
- * `tuban scan --store`), with the store settings of the configuration. */
+/* scan_cases.c: the [cases] settings as merge options, and a finished scan's polygons
+ * into the case store (`tuban scan --store`, [cases] store). */
 #include <stdio.h>
 #include <string.h>
 
 #include "tb_case_merge.h"
 #include "tb_scan.h"
+#include "tb_scan_cases.h"
 
-#define MAX_LAYERS 16
 
 /* Splits a comma list in place into `out` (NULL-terminated). Returns the count or -1. */
 static int split_layers(char *list, const char **out)
@@ -17,7 +17,7 @@ static int split_layers(char *list, const char **out)
             p++;
         if (!*p)
             continue;
-        if (n == MAX_LAYERS)
+        if (n == TB_CASES_MAX_LAYERS)
             return -1;
         out[n++] = p;
     }
@@ -25,35 +25,43 @@ static int split_layers(char *list, const char **out)
     return n;
 }
 
+tb_status tb_cases_options_from_config(const tb_config *cfg, tb_cases_config_layers *layers,
+                                       tb_cases_options *opt)
+{
+    snprintf(layers->permits_text, sizeof layers->permits_text, "%s", cfg->permit_layers);
+    snprintf(layers->existing_text, sizeof layers->existing_text, "%s", cfg->existing_layers);
+    int np = split_layers(layers->permits_text, layers->permits);
+    int ne = split_layers(layers->existing_text, layers->existing);
+    if (np < 0 || ne < 0)
+        return tb_error(TB_ERR_CONFIG, "cases.permit_layers / existing_layers: at most %d layers",
+                        TB_CASES_MAX_LAYERS);
+    tb_cases_options_init(opt);
+    opt->reopen_growth = cfg->reopen_growth;
+    opt->grid_layer = cfg->grid_layer[0] ? cfg->grid_layer : NULL;
+    opt->grid_code_field = cfg->grid_code_field;
+    opt->street_field = cfg->street_field;
+    opt->community_field = cfg->community_field;
+    opt->permit_layers = np ? layers->permits : NULL;
+    opt->existing_layers = ne ? layers->existing : NULL;
+    opt->event_code = cfg->event_code;
+    return TB_OK;
+}
+
 tb_status tb_scan_merge_cases(const tb_config *cfg, const char *outdir, FILE *out)
 {
     if (!cfg->write_gpkg)
         return tb_error(TB_ERR_CONFIG, "cases.store is set but output.gpkg is false: the "
                         "store merges changes.gpkg");
-    char permits_text[TB_CONFIG_STR], existing_text[TB_CONFIG_STR];
-    const char *permits[MAX_LAYERS + 1], *existing[MAX_LAYERS + 1];
-    snprintf(permits_text, sizeof permits_text, "%s", cfg->permit_layers);
-    snprintf(existing_text, sizeof existing_text, "%s", cfg->existing_layers);
-    int np = split_layers(permits_text, permits), ne = split_layers(existing_text, existing);
-    if (np < 0 || ne < 0)
-        return tb_error(TB_ERR_CONFIG, "cases.permit_layers / existing_layers: at most %d layers",
-                        MAX_LAYERS);
-
+    tb_cases_config_layers layers;
     tb_cases_options opt;
-    tb_cases_options_init(&opt);
-    opt.reopen_growth = cfg->reopen_growth;
-    opt.grid_layer = cfg->grid_layer[0] ? cfg->grid_layer : NULL;
-    opt.grid_code_field = cfg->grid_code_field;
-    opt.street_field = cfg->street_field;
-    opt.community_field = cfg->community_field;
-    opt.permit_layers = np ? permits : NULL;
-    opt.existing_layers = ne ? existing : NULL;
-    opt.event_code = cfg->event_code;
+    tb_status st = tb_cases_options_from_config(cfg, &layers, &opt);
+    if (st)
+        return st;
 
     char changes[1200];
     snprintf(changes, sizeof changes, "%s/changes.gpkg", outdir);
     tb_merge_report rep;
-    tb_status st = tb_cases_merge(cfg->store, changes, &opt, &rep);
+    st = tb_cases_merge(cfg->store, changes, &opt, &rep);
     if (st)
         return st;
     if (out) {

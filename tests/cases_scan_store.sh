@@ -81,3 +81,7 @@ for c in cases:
 assert inside > 0 and outside > 0, (inside, outside)
 print("ok: %d cases in the grid with their codes, %d outside flagged" % (inside, outside))
 PY
+# Every cases command takes its store from [cases] store of -c FILE when --store is absent.
+"$tuban" cases list -c "$out/scan.ini" --format json > "$out/cases_c.json"
+cmp "$out/cases.json" "$out/cases_c.json" || { echo "FAIL: cases list -c differs from --store"; exit 1; }
+echo "ok: cases list -c reads the store named in the config"
