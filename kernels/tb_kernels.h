@@ -81,6 +81,19 @@ void tb_dilate(const uint8_t *in, uint8_t *out, int width, int height, int rx, i
 void tb_open(uint8_t *mask, int width, int height, int r, uint8_t *scratch);
 void tb_close(uint8_t *mask, int width, int height, int r, uint8_t *scratch);
 
+/* ---- grey-level morphology (morphology_gray.c) ------------------------------------ */
+
+/* Grey-level erosion (minimum) / dilation (maximum) of a float image by a
+ * (2rx+1) x (2ry+1) rectangle; rx = 0 or ry = 0 gives a vertical or horizontal line.
+ * van Herk / Gil-Werman: the cost per pixel does not depend on the radii. Samples
+ * outside the buffer are neutral (the window is clipped). `scratch` holds
+ * tb_gray_scratch_floats(width, height, rx, ry) floats. `in` and `out` may not alias. */
+size_t tb_gray_scratch_floats(int width, int height, int rx, int ry);
+void tb_gray_erode(const float *in, float *out, int width, int height, int rx, int ry,
+                   float *scratch);
+void tb_gray_dilate(const float *in, float *out, int width, int height, int rx, int ry,
+                    float *scratch);
+
 /* ---- connected components (components.c) ---------------------------------------- */
 
 /* Statistics of one component, gathered while rows stream through the labeller. */
