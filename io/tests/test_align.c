@@ -9,7 +9,6 @@
  * (EPSG:32650, also CM 117E, scale 0.9996) 470597.2901, 4417713.8175. Raster fixtures
  * are written by the test into a fresh temporary directory.
  */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +26,7 @@
 #include <gdal.h>
 #include <ogr_srs_api.h>
 
+#include "io_testkit.h"
 #include "tb_align.h"
 #include "tb_ground.h"
 #include "tb_raster.h"
@@ -47,30 +47,12 @@ static void near_or_fail(double a, double b, double eps, const char *what, const
 #define DEG_EPS 1e-8   /* a round trip in degrees: about a millimetre */
 #define M_EPS 1e-3     /* a round trip in metres */
 
-static char tmpdir[256];
-
 static int setup_dir(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/tb_align_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(tmpdir))
+    if (iotk_make_dir("tb_align_") != 0)
         return -1;
     GDALAllRegister();
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    (void)state;
-    VSIRmdirRecursive(tmpdir);
-    return 0;
-}
-
-static int clear_error(void **state)
-{
-    (void)state;
-    tb_error_clear();
     return 0;
 }
 
@@ -271,20 +253,10 @@ static void test_ground_pixel_grid(void **state)
 
 /* ---- tb_align_plan --------------------------------------------------------------- */
 
-/* Path of `name` in the temporary directory, malloc'ed for the test to free. */
-static char *tmp_path(const char *name)
-{
-    size_t n = strlen(tmpdir) + strlen(name) + 2;
-    char *p = malloc(n);
-    assert_non_null(p);
-    snprintf(p, n, "%s/%s", tmpdir, name);
-    return p;
-}
-
 /* Writes a w x h one-band Byte GeoTIFF with a texture; epsg 0: no CRS. */
 static char *write_raster(const char *name, int w, int h, const double gt[6], int epsg)
 {
-    char *path = tmp_path(name);
+    char *path = iotk_path(name);
     GDALDriverH drv = GDALGetDriverByName("GTiff");
     assert_non_null(drv);
     GDALDatasetH ds = GDALCreate(drv, path, w, h, 1, GDT_Byte, NULL);
@@ -479,19 +451,19 @@ static void test_plan_pixel_grids(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_cgcs2000_round_trips_lon_first, clear_error),
-        cmocka_unit_test_setup(test_gauss_kruger_and_utm_agree, clear_error),
-        cmocka_unit_test_setup(test_default_axis_order_is_lat_first, clear_error),
-        cmocka_unit_test_setup(test_ground_projected, clear_error),
-        cmocka_unit_test_setup(test_ground_geographic, clear_error),
-        cmocka_unit_test_setup(test_ground_pixel_grid, clear_error),
-        cmocka_unit_test_setup(test_plan_same_grid_is_after_grid, clear_error),
-        cmocka_unit_test_setup(test_plan_partial_overlap_snaps_to_after, clear_error),
-        cmocka_unit_test_setup(test_plan_forced_crs_and_pixel, clear_error),
-        cmocka_unit_test_setup(test_plan_disjoint_is_grid_error, clear_error),
-        cmocka_unit_test_setup(test_plan_one_without_crs_is_crs_error, clear_error),
-        cmocka_unit_test_setup(test_plan_unknown_target_crs_is_crs_error, clear_error),
-        cmocka_unit_test_setup(test_plan_pixel_grids, clear_error),
+        cmocka_unit_test_setup(test_cgcs2000_round_trips_lon_first, iotk_clear_error),
+        cmocka_unit_test_setup(test_gauss_kruger_and_utm_agree, iotk_clear_error),
+        cmocka_unit_test_setup(test_default_axis_order_is_lat_first, iotk_clear_error),
+        cmocka_unit_test_setup(test_ground_projected, iotk_clear_error),
+        cmocka_unit_test_setup(test_ground_geographic, iotk_clear_error),
+        cmocka_unit_test_setup(test_ground_pixel_grid, iotk_clear_error),
+        cmocka_unit_test_setup(test_plan_same_grid_is_after_grid, iotk_clear_error),
+        cmocka_unit_test_setup(test_plan_partial_overlap_snaps_to_after, iotk_clear_error),
+        cmocka_unit_test_setup(test_plan_forced_crs_and_pixel, iotk_clear_error),
+        cmocka_unit_test_setup(test_plan_disjoint_is_grid_error, iotk_clear_error),
+        cmocka_unit_test_setup(test_plan_one_without_crs_is_crs_error, iotk_clear_error),
+        cmocka_unit_test_setup(test_plan_unknown_target_crs_is_crs_error, iotk_clear_error),
+        cmocka_unit_test_setup(test_plan_pixel_grids, iotk_clear_error),
     };
-    return cmocka_run_group_tests_name("align", tests, setup_dir, teardown_dir);
+    return cmocka_run_group_tests_name("align", tests, setup_dir, iotk_teardown_dir);
 }

@@ -4,7 +4,6 @@
  *
  * Stores are written into a fresh temporary directory under $TMPDIR.
  */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,15 +16,14 @@
 
 #include <cmocka.h>
 
+#include "io_testkit.h"
 #include "tb_case_lifecycle.h"
 #include "tb_casestore.h"
-
-static char dir[4096];
 
 static const char *tmp_path(const char *name)
 {
     static char p[4200];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
+    snprintf(p, sizeof p, "%s/%s", iotk_dir(), name);
     return p;
 }
 
@@ -224,16 +222,14 @@ static void test_not_a_store(void **state)
     assert_string_equal(buf, "this is not a GeoPackage\n");
     /* A directory. */
     tb_error_clear();
-    assert_int_equal(tb_casestore_open(dir, &s), TB_ERR_STORE);
+    assert_int_equal(tb_casestore_open(iotk_dir(), &s), TB_ERR_STORE);
     assert_null(s);
 }
 
 int main(void)
 {
-    const char *t = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/casestore-XXXXXX", t && *t ? t : "/tmp");
-    if (!mkdtemp(dir)) {
-        perror(dir);
+    if (iotk_make_dir("casestore-") != 0) {
+        perror(iotk_dir());
         return 1;
     }
     const struct CMUnitTest tests[] = {

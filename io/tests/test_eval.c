@@ -4,7 +4,6 @@
  * as GeoTIFF (GDAL GTiff driver), polygons as GeoJSON (OGR). Expected numbers are
  * computed by hand in the comments next to each fixture.
  */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +22,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include "io_testkit.h"
 #include "tb_eval.h"
 
 /* cmocka 1.1.5 (Debian 12) has no assert_double_equal. */
@@ -39,49 +39,20 @@ static void near_or_fail(double a, double b, double eps, const char *what, const
 #define X0 500000.0
 #define Y0 5000000.0
 
-static char tmpdir[256];
-
 static int setup_dir(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/tb_eval_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(tmpdir))
+    if (iotk_make_dir("tb_eval_") != 0)
         return -1;
     GDALAllRegister();
     return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    (void)state;
-    VSIRmdirRecursive(tmpdir);
-    return 0;
-}
-
-/* Each test starts without a recorded error. */
-static int clear_error(void **state)
-{
-    (void)state;
-    tb_error_clear();
-    return 0;
-}
-
-/* Path of `name` in the temporary directory, malloc'ed for the test to free. */
-static char *tmp_path(const char *name)
-{
-    size_t n = strlen(tmpdir) + strlen(name) + 2;
-    char *p = malloc(n);
-    assert_non_null(p);
-    snprintf(p, n, "%s/%s", tmpdir, name);
-    return p;
 }
 
 /* Writes a w x h Byte GeoTIFF; nodata < 0 means none; georef adds the UTM 32N grid. */
 static char *write_mask(const char *name, int w, int h, const unsigned char *data, int nodata,
                         int georef)
 {
-    char *path = tmp_path(name);
+    char *path = iotk_path(name);
     GDALDriverH drv = GDALGetDriverByName("GTiff");
     assert_non_null(drv);
     GDALDatasetH ds = GDALCreate(drv, path, w, h, 1, GDT_Byte, NULL);
@@ -110,7 +81,7 @@ typedef struct rect {
 /* Writes rectangles (in UTM 32N) as a GeoJSON polygon layer in EPSG `epsg_out`. */
 static char *write_rects(const char *name, const rect *r, int n, int epsg_out)
 {
-    char *path = tmp_path(name);
+    char *path = iotk_path(name);
     GDALDriverH drv = GDALGetDriverByName("GeoJSON");
     assert_non_null(drv);
     GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
@@ -566,7 +537,7 @@ static void test_missing_file(void **state)
     (void)state;
     static const unsigned char z[4] = {0};
     char *p = write_mask("present.tif", 2, 2, z, -1, 0);
-    char *m = tmp_path("no_such_file.tif");
+    char *m = iotk_path("no_such_file.tif");
     tb_eval_options opt;
     tb_eval_defaults(&opt);
     tb_eval_result res;
@@ -583,7 +554,7 @@ static void test_text_file_is_format_error(void **state)
     (void)state;
     static const unsigned char z[4] = {0};
     char *p = write_mask("present2.tif", 2, 2, z, -1, 0);
-    char *txt = tmp_path("notes.txt");
+    char *txt = iotk_path("notes.txt");
     FILE *f = fopen(txt, "w");
     assert_non_null(f);
     fputs("this is not a raster\nnor a vector\n", f);
@@ -601,7 +572,7 @@ static void test_text_file_is_format_error(void **state)
 static void test_points_are_format_error(void **state)
 {
     (void)state;
-    char *path = tmp_path("points.geojson");
+    char *path = iotk_path("points.geojson");
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs("{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", "
@@ -668,25 +639,25 @@ static void test_json_sections(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_scores_conventions, clear_error),
-        cmocka_unit_test_setup(test_pixel_counts_by_hand, clear_error),
-        cmocka_unit_test_setup(test_value_lists_oscd, clear_error),
-        cmocka_unit_test_setup(test_nodata_skipped, clear_error),
-        cmocka_unit_test_setup(test_size_mismatch_is_grid_error, clear_error),
-        cmocka_unit_test_setup(test_empty_masks_score_one, clear_error),
-        cmocka_unit_test_setup(test_raster_components_diagonal, clear_error),
-        cmocka_unit_test_setup(test_raster_components_union, clear_error),
-        cmocka_unit_test_setup(test_polygons_iou_half_matches_fifth_not, clear_error),
-        cmocka_unit_test_setup(test_polygons_one_to_one, clear_error),
-        cmocka_unit_test_setup(test_polygons_min_area_rule, clear_error),
-        cmocka_unit_test_setup(test_polygons_grid_sweep, clear_error),
-        cmocka_unit_test_setup(test_polygons_crs_transform, clear_error),
-        cmocka_unit_test_setup(test_polygons_geographic_areas, clear_error),
-        cmocka_unit_test_setup(test_raster_against_polygons, clear_error),
-        cmocka_unit_test_setup(test_missing_file, clear_error),
-        cmocka_unit_test_setup(test_text_file_is_format_error, clear_error),
-        cmocka_unit_test_setup(test_points_are_format_error, clear_error),
-        cmocka_unit_test_setup(test_json_sections, clear_error),
+        cmocka_unit_test_setup(test_scores_conventions, iotk_clear_error),
+        cmocka_unit_test_setup(test_pixel_counts_by_hand, iotk_clear_error),
+        cmocka_unit_test_setup(test_value_lists_oscd, iotk_clear_error),
+        cmocka_unit_test_setup(test_nodata_skipped, iotk_clear_error),
+        cmocka_unit_test_setup(test_size_mismatch_is_grid_error, iotk_clear_error),
+        cmocka_unit_test_setup(test_empty_masks_score_one, iotk_clear_error),
+        cmocka_unit_test_setup(test_raster_components_diagonal, iotk_clear_error),
+        cmocka_unit_test_setup(test_raster_components_union, iotk_clear_error),
+        cmocka_unit_test_setup(test_polygons_iou_half_matches_fifth_not, iotk_clear_error),
+        cmocka_unit_test_setup(test_polygons_one_to_one, iotk_clear_error),
+        cmocka_unit_test_setup(test_polygons_min_area_rule, iotk_clear_error),
+        cmocka_unit_test_setup(test_polygons_grid_sweep, iotk_clear_error),
+        cmocka_unit_test_setup(test_polygons_crs_transform, iotk_clear_error),
+        cmocka_unit_test_setup(test_polygons_geographic_areas, iotk_clear_error),
+        cmocka_unit_test_setup(test_raster_against_polygons, iotk_clear_error),
+        cmocka_unit_test_setup(test_missing_file, iotk_clear_error),
+        cmocka_unit_test_setup(test_text_file_is_format_error, iotk_clear_error),
+        cmocka_unit_test_setup(test_points_are_format_error, iotk_clear_error),
+        cmocka_unit_test_setup(test_json_sections, iotk_clear_error),
     };
-    return cmocka_run_group_tests_name("eval", tests, setup_dir, teardown_dir);
+    return cmocka_run_group_tests_name("eval", tests, setup_dir, iotk_teardown_dir);
 }

@@ -7,7 +7,6 @@
  * on columns/rows 40 and 120, the square inside it bright, the ground dark. Band order
  * is checked by making the square bright in one band only.
  */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +24,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include "io_testkit.h"
 #include "tb_evidence.h"
 
 #define W 200
@@ -32,15 +32,14 @@
 #define X0 (500000.0 - W * PX / 2)
 #define Y0 (4420000.0 + W * PX / 2)
 
-static char dir[4096];
-
-/* dir/name in one of 8 rotating buffers (enough for the paths one test holds). */
+/* Path of `name` in the temporary directory, in one of 8 rotating buffers (enough for
+ * the paths one test holds). */
 static const char *tmp_path(const char *name)
 {
     static char p[8][4200];
     static int k;
     k = (k + 1) % 8;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+    snprintf(p[k], sizeof p[k], "%s/%s", iotk_dir(), name);
     return p[k];
 }
 
@@ -294,9 +293,7 @@ static void test_errors(void **state)
 
 int main(void)
 {
-    const char *t = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/tb_evidence_XXXXXX", t && *t ? t : "/tmp");
-    if (!mkdtemp(dir))
+    if (iotk_make_dir("tb_evidence_") != 0)
         return 1;
     GDALAllRegister();
     const struct CMUnitTest tests[] = {

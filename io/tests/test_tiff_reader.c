@@ -26,26 +26,16 @@
 #include <cpl_vsi.h>
 #include <gdal.h>
 
+#include "io_testkit.h"
 #include "raster_internal.h"
 #include "tb_tiff_reader.h"
-
-static char tmpdir[256];
 
 static int setup_dir(void **state)
 {
     (void)state;
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/tb_tiff_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(tmpdir))
+    if (iotk_make_dir("tb_tiff_") != 0)
         return -1;
     tb_gdal_init();
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    (void)state;
-    VSIRmdirRecursive(tmpdir);
     return 0;
 }
 
@@ -59,7 +49,7 @@ static int clear_error(void **state)
 
 static void tmp_path(char *out, size_t size, const char *name)
 {
-    snprintf(out, size, "%s/%s", tmpdir, name);
+    snprintf(out, size, "%s/%s", iotk_dir(), name);
 }
 
 static uint32_t lcg(uint32_t *s)
@@ -415,5 +405,5 @@ int main(void)
         cmocka_unit_test_setup(test_corrupt_tile_is_an_error, clear_error),
         cmocka_unit_test_setup(test_raster_uses_fast_path, clear_error),
     };
-    return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+    return cmocka_run_group_tests(tests, setup_dir, iotk_teardown_dir);
 }
