@@ -23,7 +23,7 @@
 #include <gdal.h>
 #include <ogr_srs_api.h>
 
-/* Pixels per strip: 256 Ki pixels keep a Float64 strip at 2 MiB. */
+/* Pixels per strip (tb_eval_strip_rows): 256 Ki pixels keep a Float64 strip at 2 MiB. */
 #define TB_EVAL_STRIP_PIXELS (1 << 18)
 #define TB_EVAL_MAX_VALUES 64
 /* Mean Earth radius (IUGG), for pixel areas of geographic rasters. */
@@ -288,8 +288,7 @@ tb_status tb_eval_mask_read(tb_eval_mask *m, int y0, int rows, unsigned char *cl
     return TB_OK;
 }
 
-/* Rows per strip for rasters `width` pixels wide, at most `height`. */
-static int strip_rows(int width, int height)
+int tb_eval_strip_rows(int width, int height)
 {
     int rows = TB_EVAL_STRIP_PIXELS / (width > 0 ? width : 1);
     if (rows < 1)
@@ -297,42 +296,64 @@ static int strip_rows(int width, int height)
     return rows < height ? rows : height;
 }
 
+tb_status tb_eval_mask_pair_open(const char *pred, const char *truth,
+                                 const tb_eval_options *opt, tb_eval_mask_pair *p)
+{
+    memset(p, 0, sizeof *p);
+    tb_status st = tb_eval_mask_open(pred, opt->pred_values, opt->pixel_size, &p->pred);
+    if (st == TB_OK)
+        st = tb_eval_mask_open(truth, opt->truth_values, opt->pixel_size, &p->truth);
+    if (st != TB_OK)
+        return st;
+    const int w = p->pred->width, h = p->pred->height;
+    if (p->truth->width != w || p->truth->height != h)
+        return tb_error(TB_ERR_GRID, "%s is %dx%d pixels but %s is %dx%d: masks must have one size",
+                        pred, w, h, truth, p->truth->width, p->truth->height);
+    p->width = w;
+    p->height = h;
+    p->rows = tb_eval_strip_rows(w, h);
+    size_t cap = (size_t)w * (size_t)(p->rows > 0 ? p->rows : 1);
+    p->cp = malloc(cap);
+    p->ct = malloc(cap);
+    if (!p->cp || !p->ct)
+        return tb_error(TB_ERR_NOMEM, "%s: no memory for strips of %d rows", pred, p->rows);
+    return TB_OK;
+}
+
+tb_status tb_eval_mask_pair_read(tb_eval_mask_pair *p, int y0, int rows)
+{
+    tb_status st = tb_eval_mask_read(p->pred, y0, rows, p->cp);
+    if (st == TB_OK)
+        st = tb_eval_mask_read(p->truth, y0, rows, p->ct);
+    return st;
+}
+
+void tb_eval_mask_pair_close(tb_eval_mask_pair *p)
+{
+    free(p->cp);
+    free(p->ct);
+    tb_eval_mask_close(p->pred);
+    tb_eval_mask_close(p->truth);
+    memset(p, 0, sizeof *p);
+}
+
 tb_status tb_eval_pixels(const char *pred, const char *truth, const tb_eval_options *opt,
                          tb_eval_result *res)
 {
-    tb_eval_mask *mp = NULL, *mt = NULL;
-    unsigned char *cp = NULL, *ct = NULL;
-    tb_status st = tb_eval_mask_open(pred, opt->pred_values, opt->pixel_size, &mp);
-    if (st == TB_OK)
-        st = tb_eval_mask_open(truth, opt->truth_values, opt->pixel_size, &mt);
+    tb_eval_mask_pair mp;
+    tb_status st = tb_eval_mask_pair_open(pred, truth, opt, &mp);
     if (st != TB_OK)
         goto done;
-    int w = mp->width, h = mp->height;
-    if (mt->width != w || mt->height != h) {
-        st = tb_error(TB_ERR_GRID, "%s is %dx%d pixels but %s is %dx%d: masks must have one size",
-                      pred, w, h, truth, mt->width, mt->height);
-        goto done;
-    }
-    int rows = strip_rows(w, h);
-    size_t cap = (size_t)w * (size_t)(rows > 0 ? rows : 1);
-    cp = malloc(cap);
-    ct = malloc(cap);
-    if (!cp || !ct) {
-        st = tb_error(TB_ERR_NOMEM, "%s: no memory for strips of %d rows", pred, rows);
-        goto done;
-    }
+    const int w = mp.width, h = mp.height, rows = mp.rows;
     /* counts[3 * pred class + truth class] */
     uint64_t counts[9] = {0};
     for (int y0 = 0; y0 < h; y0 += rows) {
         int r = h - y0 < rows ? h - y0 : rows;
-        st = tb_eval_mask_read(mp, y0, r, cp);
-        if (st == TB_OK)
-            st = tb_eval_mask_read(mt, y0, r, ct);
-        if (st != TB_OK)
+        if ((st = tb_eval_mask_pair_read(&mp, y0, r)) != TB_OK)
             goto done;
         size_t n = (size_t)w * (size_t)r;
         for (size_t i = 0; i < n; i++)
-            counts[3 * cp[i] + ct[i]]++;
+            counts[3 * mp.cp[i] + mp.ct[i]]++;
     }
     res->tp = counts[3 * TB_EVAL_CHANGE + TB_EVAL_CHANGE];
     res->fp = counts[3 * TB_EVAL_CHANGE + TB_EVAL_NO];
@@ -342,10 +363,7 @@ tb_status tb_eval_pixels(const char *pred, const char *truth, const tb_eval_opti
                    &res->recall, &res->f1, &res->iou);
     res->have_pixel = 1;
 done:
-    free(cp);
-    free(ct);
-    tb_eval_mask_close(mp);
-    tb_eval_mask_close(mt);
+    tb_eval_mask_pair_close(&mp);
     return st;
 }
 

@@ -53,8 +53,6 @@
 
 /* Slack on the IoU threshold for rounding in areas of large coordinates. */
 #define TB_EVAL_IOU_EPS 1e-9
-/* Pixels per strip while labelling or polygonizing rasters. */
-#define TB_EVAL_OBJ_STRIP_PIXELS (1 << 18)
 #define TB_EVAL_DEG_PER_RAD 57.295779513082320876798
 
 /* A candidate match: prediction p, truth t, their IoU. */
@@ -145,15 +143,6 @@ static tb_status match_count(cand_list *cl, size_t np, const unsigned char *psma
                    &res->obj_recall, &res->obj_f1, NULL);
     res->have_object = 1;
     return TB_OK;
-}
-
-/* Rows per strip for rasters `width` pixels wide, at most `height`. */
-static int strip_rows(int width, int height)
-{
-    int rows = TB_EVAL_OBJ_STRIP_PIXELS / (width > 0 ? width : 1);
-    if (rows < 1)
-        rows = 1;
-    return rows < height ? rows : height;
 }
 
 /* ---- Two rasters: streaming 8-connected labelling ---- */
@@ -364,42 +353,26 @@ static void ph_free(pair_hash *h)
 static tb_status raster_objects(const char *pred, const char *truth, const tb_eval_options *opt,
                                 tb_eval_result *res)
 {
-    tb_eval_mask *mp = NULL, *mt = NULL;
-    unsigned char *cp = NULL, *ct = NULL, *psmall = NULL, *tsmall = NULL;
+    tb_eval_mask_pair mp;
+    unsigned char *psmall = NULL, *tsmall = NULL;
     cc_labels lp = {0}, lt = {0};
     pair_hash ov = {0}, ovf = {0};
     uint32_t *idp = NULL, *idt = NULL;
     uint64_t *areap = NULL, *areat = NULL;
     cand_list cl = {0};
     size_t np = 0, nt = 0;
-    tb_status st = tb_eval_mask_open(pred, opt->pred_values, opt->pixel_size, &mp);
-    if (st == TB_OK)
-        st = tb_eval_mask_open(truth, opt->truth_values, opt->pixel_size, &mt);
+    tb_status st = tb_eval_mask_pair_open(pred, truth, opt, &mp);
     if (st != TB_OK)
         goto done;
-    int w = tb_eval_mask_width(mp), h = tb_eval_mask_height(mp);
-    if (tb_eval_mask_width(mt) != w || tb_eval_mask_height(mt) != h) {
-        st = tb_error(TB_ERR_GRID, "%s is %dx%d pixels but %s is %dx%d: masks must have one size",
-                      pred, w, h, truth, tb_eval_mask_width(mt), tb_eval_mask_height(mt));
-        goto done;
-    }
-    int rows = strip_rows(w, h);
-    size_t cap = (size_t)w * (size_t)(rows > 0 ? rows : 1);
-    cp = malloc(cap);
-    ct = malloc(cap);
-    if (!cp || !ct) {
-        st = tb_error(TB_ERR_NOMEM, "%s: no memory for strips of %d rows", pred, rows);
-        goto done;
-    }
+    const int w = mp.width, h = mp.height, rows = mp.rows;
     if ((st = cc_init(&lp, w)) != TB_OK || (st = cc_init(&lt, w)) != TB_OK)
         goto done;
     for (int y0 = 0; y0 < h; y0 += rows) {
         int r = h - y0 < rows ? h - y0 : rows;
-        if ((st = tb_eval_mask_read(mp, y0, r, cp)) != TB_OK ||
-            (st = tb_eval_mask_read(mt, y0, r, ct)) != TB_OK)
+        if ((st = tb_eval_mask_pair_read(&mp, y0, r)) != TB_OK)
             goto done;
         for (int y = 0; y < r; y++) {
-            const unsigned char *rp = cp + (size_t)y * w, *rt = ct + (size_t)y * w;
+            const unsigned char *rp = mp.cp + (size_t)y * w, *rt = mp.ct + (size_t)y * w;
             if ((st = cc_row(&lp, rp, w)) != TB_OK || (st = cc_row(&lt, rt, w)) != TB_OK)
                 goto done;
             /* Overlaps, one hash update per run of one label pair. */
@@ -436,7 +409,7 @@ static tb_status raster_objects(const char *pred, const char *truth, const tb_ev
         st = tb_error(TB_ERR_NOMEM, "eval_objects.c: no memory for %zu objects", np + nt);
         goto done;
     }
-    double pa = tb_eval_mask_pixel_area(mp), ta = tb_eval_mask_pixel_area(mt);
+    double pa = tb_eval_mask_pixel_area(mp.pred), ta = tb_eval_mask_pixel_area(mp.truth);
     for (size_t i = 0; i < np; i++)
         psmall[i] = (double)areap[i] * pa < opt->min_area_m2;
     for (size_t i = 0; i < nt; i++)
@@ -454,8 +427,6 @@ static tb_status raster_objects(const char *pred, const char *truth, const tb_ev
     }
     st = match_count(&cl, np, psmall, nt, tsmall, res);
 done:
-    free(cp);
-    free(ct);
     free(psmall);
     free(tsmall);
     free(idp);
@@ -467,8 +438,7 @@ done:
     ph_free(&ovf);
     cc_free(&lp);
     cc_free(&lt);
-    tb_eval_mask_close(mp);
-    tb_eval_mask_close(mt);
+    tb_eval_mask_pair_close(&mp);
     return st;
 }
 
@@ -613,7 +583,7 @@ static tb_status load_raster(geom_set *s, const char *values, double pixel_size)
             goto done;
     }
     GDALRasterBandH band = GDALGetRasterBand(mem, 1);
-    int rows = strip_rows(w, h);
+    int rows = tb_eval_strip_rows(w, h);
     cls = malloc((size_t)w * (size_t)(rows > 0 ? rows : 1));
     if (!cls) {
         st = tb_error(TB_ERR_NOMEM, "%s: no memory for a strip of %d rows", s->path, rows);

@@ -90,6 +90,31 @@ int tb_eval_mask_georef(const tb_eval_mask *m, double gt[6], const char **wkt);
  * _SKIP). TB_ERR_INPUT_FORMAT when GDAL cannot read them. */
 tb_status tb_eval_mask_read(tb_eval_mask *m, int y0, int rows, unsigned char *cls);
 
+/* Rows per strip of a raster `width` pixels wide (256 Ki pixels a strip: 2 MiB as
+ * Float64), at least 1 and at most `height`. */
+int tb_eval_strip_rows(int width, int height);
+
+/* Two masks of one size, read side by side one strip at a time. */
+typedef struct tb_eval_mask_pair {
+    tb_eval_mask *pred, *truth;
+    int width, height;
+    int rows;                   /* rows per strip (tb_eval_strip_rows) */
+    unsigned char *cp, *ct;     /* classes of one strip, width * rows bytes each */
+} tb_eval_mask_pair;
+
+/* Opens `pred` and `truth` as masks (value lists and pixel size from *opt), checks
+ * that they have one size and allocates the strips. The function returns TB_OK, the
+ * error of tb_eval_mask_open, TB_ERR_GRID when the sizes differ, or TB_ERR_NOMEM. On
+ * failure too *p holds what was made: the caller always calls tb_eval_mask_pair_close. */
+tb_status tb_eval_mask_pair_open(const char *pred, const char *truth,
+                                 const tb_eval_options *opt, tb_eval_mask_pair *p);
+
+/* Reads rows [y0, y0 + rows) of both masks into cp and ct (as tb_eval_mask_read). */
+tb_status tb_eval_mask_pair_read(tb_eval_mask_pair *p, int y0, int rows);
+
+/* Frees the strips and closes both masks. */
+void tb_eval_mask_pair_close(tb_eval_mask_pair *p);
+
 /* Pixel part of tb_eval_run (both inputs rasters): fills tp..iou and have_pixel. */
 tb_status tb_eval_pixels(const char *pred, const char *truth, const tb_eval_options *opt,
                          tb_eval_result *res);
