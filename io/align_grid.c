@@ -64,9 +64,8 @@ int tb_align_same_crs(const char *a, const char *b)
     return same;
 }
 
-/* Footprint [minx, miny, maxx, maxy] of `r` in `dst_wkt`, and GDAL's suggested pixel. */
-static tb_status footprint(const tb_raster *r, const char *dst_wkt, const tb_align_options *opt,
-                           double ext[4], double *pixel)
+tb_status tb_align_footprint(const tb_raster *r, const char *dst_wkt,
+                             const tb_align_options *opt, double ext[4], double *pixel)
 {
     /* In its own CRS a north-up raster's footprint is exact: GDAL's suggestion would
      * round it outwards by up to a pixel. */
@@ -156,9 +155,9 @@ tb_status tb_align_plan(const tb_raster *before, const tb_raster *after,
         return tb_error(TB_ERR_CRS, "align.crs: '%s' cannot be written as WKT", opt->crs);
 
     double eb[4], ea[4], pb, pa;
-    tb_status st = footprint(before, target, opt, eb, &pb);
+    tb_status st = tb_align_footprint(before, target, opt, eb, &pb);
     if (!st)
-        st = footprint(after, target, opt, ea, &pa);
+        st = tb_align_footprint(after, target, opt, ea, &pa);
     if (st) {
         CPLFree(target);
         return st;

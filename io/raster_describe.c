@@ -268,31 +268,14 @@ int tb_raster_footprint(const tb_raster *r, const char *crs, const tb_align_opti
     char *dst = to_wkt(crs);
     if (!dst)
         return 0;
-    int done = 0;
-    /* As the planner (align_grid.c): exact for a north-up raster in the target CRS. */
-    if (r->wkt && r->has_gt && !r->has_rpc && r->gt[2] == 0 && r->gt[4] == 0 &&
-        tb_align_same_crs(r->wkt, dst)) {
-        const double xa = r->gt[0], xb = r->gt[0] + r->width * r->gt[1];
-        const double ya = r->gt[3], yb = r->gt[3] + r->height * r->gt[5];
-        ext[0] = fmin(xa, xb);
-        ext[2] = fmax(xa, xb);
-        ext[1] = fmin(ya, yb);
-        ext[3] = fmax(ya, yb);
-        done = 1;
-    } else {
-        tb_align_options flat = {NULL, 0, NULL, NULL, 0};
-        char **to = tb_align_transformer_options(r, dst, opt ? opt : &flat);
-        CPLErrorReset();
-        void *arg = GDALCreateGenImgProjTransformer2(r->ds, NULL, to);
-        CSLDestroy(to);
-        if (arg) {
-            double gt[6];
-            int w = 0, h = 0;
-            done = GDALSuggestedWarpOutput2(r->ds, GDALGenImgProjTransform, arg, gt, &w, &h,
-                                            ext, 0) == CE_None;
-            GDALDestroyGenImgProjTransformer(arg);
-        }
-    }
+    /* As the planner computes it; a footprint that cannot be computed is only absent,
+     * so no message of its own is left behind. */
+    const tb_align_options flat = {NULL, 0, NULL, NULL, 0};
+    const int had_error = tb_error_status() != TB_OK;
+    double pixel;
+    int done = tb_align_footprint(r, dst, opt ? opt : &flat, ext, &pixel) == TB_OK;
+    if (!done && !had_error)
+        tb_error_clear();
     CPLFree(dst);
     return done;
 }
