@@ -13,14 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_settings.h"
 #include "tb_commands.h"
 #include "tb_error.h"
 #include "tb_eval.h"
+#include "tb_eval_dataset.h"
 
 static void eval_usage(FILE *out)
 {
     fprintf(out,
             "usage: tuban eval PREDICTION TRUTH [options]\n"
+            "       tuban eval --dataset DIR [options] (tuban eval --dataset --help)\n"
             "\n"
             "Compares a change map with truth. Inputs are rasters (any GDAL format: change\n"
             "masks) or vector files (any OGR source: polygons of the first layer). Pixel\n"
@@ -155,6 +158,168 @@ static tb_status write_json(const char *path, const tb_eval_result *res)
     return TB_OK;
 }
 
+static void dataset_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: tuban eval --dataset DIR [-c scan.ini] [options]\n"
+            "\n"
+            "Scans every tile of a labelled dataset folder and scores each change mask\n"
+            "against its label: DIR/A/<tile>, DIR/B/<tile>, DIR/label/<tile> (matched by name\n"
+            "without extension; a tile may be a directory of single-band files), or one folder\n"
+            "per city: DIR/<city>/A, DIR/<city>/B, DIR/<city>/label/<city>-cm.tif (OSCD).\n"
+            "Prints a line per tile, the pooled line (counts summed over tiles) and the\n"
+            "spread of pixel F1 over tiles. A label on another grid than the scan's is\n"
+            "warped onto it (nearest neighbour, the before-image's georeferencing).\n"
+            "\n"
+            "options:\n"
+            "  -c, --config FILE    scan configuration (INI, as tuban scan)\n"
+            "  --set SECTION.KEY=V  set any config key (e.g. filter.min_area_m2=20)\n"
+            "  --pixel-size M       metres per pixel of inputs without georeferencing\n"
+            "                       (input.pixel_size; also used for object areas)\n"
+            "  --threshold X|auto, --bands LIST, --threads N, --open-radius N,\n"
+            "  --close-radius N, --no-normalise   as for tuban scan\n"
+            "  --truth-values LIST  label values meaning change (default any non-zero; OSCD: 2)\n"
+            "  --iou X              object match threshold (eval.iou, default 0.3)\n"
+            "  --min-area M2        objects below M2 are ignored by the object metrics\n"
+            "                       (eval.min_area_m2, default 0; the scan's own filter is\n"
+            "                       --set filter.min_area_m2=M2)\n"
+            "  --json FILE          also write the result as JSON ('-': stdout, no table)\n"
+            "  --keep DIR           keep the scans in DIR (default: a temporary directory,\n"
+            "                       removed afterwards)\n"
+            "  -q, --quiet          no progress lines on stderr\n");
+}
+
+static const struct {
+    const char *option;
+    const char *key;
+} dataset_keys[] = {
+    {"--pixel-size", "input.pixel_size"}, {"--threshold", "detect.threshold"},
+    {"--bands", "input.bands"},           {"--threads", "scan.threads"},
+    {"--open-radius", "morphology.open_radius"}, {"--close-radius", "morphology.close_radius"},
+    {"--iou", "eval.iou"},                {"--min-area", "eval.min_area_m2"},
+};
+
+/* Writes the dataset result to `path`. */
+static tb_status write_dataset_json(const char *path, const tb_eval_dataset_result *r)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return tb_error(TB_ERR_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
+    tb_eval_dataset_print_json(f, r);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad)
+        return tb_error(TB_ERR_OUTPUT, "%s: write failed", path);
+    return TB_OK;
+}
+
+/* `tuban eval --dataset DIR ...`: parses, loads the settings, runs, prints. */
+static int eval_dataset_main(int argc, char **argv)
+{
+    tb_cli_settings settings;
+    memset(&settings, 0, sizeof settings);
+    const char *dir = NULL, *json = NULL, *keep = NULL, *truth = "";
+    int quiet = 0;
+    tb_status st = TB_OK;
+    for (int i = 1; i < argc && st == TB_OK; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            dataset_usage(stdout);
+            return 0;
+        }
+        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = 1;
+            continue;
+        }
+        if (!strcmp(a, "--no-normalise")) {
+            st = tb_cli_override(&settings, "detect.normalise", "false", a);
+            continue;
+        }
+        if (a[0] != '-') {
+            st = USAGE_ERROR("unexpected argument '%s' (try tuban eval --dataset --help)", a);
+            break;
+        }
+        if (i + 1 >= argc) {
+            if (!strcmp(a, "--dataset")) {
+                dataset_usage(stderr);
+                return 2;
+            }
+            st = USAGE_ERROR("%s needs a value (try tuban eval --dataset --help)", a);
+            break;
+        }
+        const char *v = argv[++i];
+        if (!strcmp(a, "--dataset")) {
+            dir = v;
+        } else if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
+            settings.config_path = v;
+        } else if (!strcmp(a, "--set")) {
+            st = tb_cli_set(&settings, v);
+        } else if (!strcmp(a, "--truth-values")) {
+            st = tb_eval_check_values(v, a);
+            truth = v;
+        } else if (!strcmp(a, "--json")) {
+            json = v;
+        } else if (!strcmp(a, "--keep")) {
+            keep = v;
+        } else {
+            size_t k = 0, nk = sizeof dataset_keys / sizeof dataset_keys[0];
+            while (k < nk && strcmp(dataset_keys[k].option, a))
+                k++;
+            if (k == nk)
+                st = USAGE_ERROR("unknown option %s (try tuban eval --dataset --help)", a);
+            else
+                st = tb_cli_override(&settings, dataset_keys[k].key, v, a);
+        }
+    }
+    if (st == TB_OK && !dir)
+        st = USAGE_ERROR("--dataset needs a directory (try tuban eval --dataset --help)");
+    if (st == TB_OK && strlen(truth) >= sizeof ((tb_eval_options *)0)->truth_values)
+        st = USAGE_ERROR("--truth-values: list too long");
+    tb_config cfg;
+    if (st == TB_OK)
+        st = tb_cli_settings_load(&settings, &cfg);
+    if (st != TB_OK) {
+        fprintf(stderr, "tuban eval: %s\n", tb_error_message());
+        return tb_status_exit_code(st);
+    }
+    tb_eval_options opt;
+    tb_eval_defaults(&opt);
+    opt.iou = cfg.eval_iou;
+    opt.min_area_m2 = cfg.eval_min_area_m2;
+    opt.pixel_size = cfg.pixel_size;
+    snprintf(opt.truth_values, sizeof opt.truth_values, "%s", truth);
+
+    char work[1024];
+    if (keep) {
+        snprintf(work, sizeof work, "%s", keep);
+        st = tb_eval_dataset_mkdir(keep);
+    } else {
+        st = tb_eval_dataset_tempdir(work, sizeof work);
+    }
+    tb_eval_dataset_result r;
+    memset(&r, 0, sizeof r);
+    if (st == TB_OK)
+        st = tb_eval_dataset_run(dir, &cfg, &opt, work, quiet ? NULL : stderr, &r);
+    if (!keep && work[0] && tb_eval_dataset_rmtree(work) != 0)
+        fprintf(stderr, "tuban eval: warning: could not remove %s\n", work);
+    if (st == TB_OK) {
+        int to_stdout = json && !strcmp(json, "-");
+        if (to_stdout)
+            tb_eval_dataset_print_json(stdout, &r);
+        else
+            tb_eval_dataset_print_table(stdout, &r);
+        if (json && !to_stdout)
+            st = write_dataset_json(json, &r);
+        if (st == TB_OK && fflush(stdout) != 0)
+            st = tb_error(TB_ERR_OUTPUT, "stdout: write failed");
+    }
+    tb_eval_dataset_free(&r);
+    if (st != TB_OK) {
+        fprintf(stderr, "tuban eval: %s\n", tb_error_message());
+        return tb_status_exit_code(st);
+    }
+    return 0;
+}
+
 int tb_cmd_eval(int argc, char **argv)
 {
     tb_eval_options opt;
@@ -164,6 +329,9 @@ int tb_cmd_eval(int argc, char **argv)
     int help = 0;
     tb_eval_defaults(&opt);
     tb_error_clear();
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--dataset"))
+            return eval_dataset_main(argc, argv);
     tb_status st = parse_args(argc, argv, &opt, paths, &json, &help);
     if (st == TB_OK && help) {
         eval_usage(stdout);
