@@ -29,6 +29,21 @@ tb_status tb_cli_set(tb_cli_settings *s, const char *kv)
     return tb_cli_override(s, s->set_keys[s->n], eq + 1, "--set");
 }
 
+int tb_cli_settings_option(tb_cli_settings *s, const char *opt, const char *value,
+                           tb_status *st)
+{
+    if (!strcmp(opt, "-c") || !strcmp(opt, "--config")) {
+        s->config_path = value;
+        *st = TB_OK;
+        return 1;
+    }
+    if (!strcmp(opt, "--set")) {
+        *st = tb_cli_set(s, value);
+        return 1;
+    }
+    return 0;
+}
+
 tb_status tb_cli_settings_load(const tb_cli_settings *s, tb_config *cfg)
 {
     tb_config_defaults(cfg);

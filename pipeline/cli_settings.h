@@ -28,6 +28,13 @@ tb_status tb_cli_override(tb_cli_settings *s, const char *key, const char *value
 /* Records `--set SECTION.KEY=VALUE`. TB_ERR_USAGE when `kv` has no '='. */
 tb_status tb_cli_set(tb_cli_settings *s, const char *kv);
 
+/* Takes option `opt` with its `value` when it is one that every command reading
+ * settings has: -c/--config FILE or --set SECTION.KEY=VALUE. The function returns 1
+ * when it took the option (*st: TB_OK, or the error of tb_cli_set), 0 for any other
+ * option (*st untouched). */
+int tb_cli_settings_option(tb_cli_settings *s, const char *opt, const char *value,
+                           tb_status *st);
+
 /* Builds the configuration: defaults, file, overrides, validation. */
 tb_status tb_cli_settings_load(const tb_cli_settings *s, tb_config *cfg);
 

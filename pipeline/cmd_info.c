@@ -794,13 +794,7 @@ int tb_cmd_info(int argc, char **argv)
                 return fail(tb_error(TB_ERR_USAGE, "%s needs a value (try tuban info --help)", a));
             const char *v = argv[++i];
             tb_status ost;
-            if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
-                settings.config_path = v;
-                continue;
-            }
-            if (!strcmp(a, "--set"))
-                ost = tb_cli_set(&settings, v);
-            else
+            if (!tb_cli_settings_option(&settings, a, v, &ost))
                 ost = tb_cli_override(&settings,
                                       !strcmp(a, "--bands") ? "input.bands" : "input.pixel_size",
                                       v, a);

@@ -96,14 +96,8 @@ int tb_cmd_scan(int argc, char **argv)
                 outdir = v;
                 continue;
             }
-            if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
-                settings.config_path = v;
-                continue;
-            }
             tb_status ost;
-            if (!strcmp(a, "--set")) {
-                ost = tb_cli_set(&settings, v);
-            } else {
+            if (!tb_cli_settings_option(&settings, a, v, &ost)) {
                 size_t k = 0;
                 while (k < NSHORTCUTS && strcmp(shortcuts[k].option, a))
                     k++;
