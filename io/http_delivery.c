@@ -127,10 +127,14 @@ static void sleep_s(double s)
 
 typedef enum { SENT_OK, SENT_RETRY, SENT_FAIL } send_result;
 
-/* One POST; `why` receives a short reason (never a header). */
+/* One POST; `why` receives a short reason (never a header). `retry_after` receives the
+ * delay a 429 or 503 asked for in its Retry-After header (seconds or an HTTP date;
+ * libcurl parses both), or -1 when there was none. */
 static send_result post_once(CURL *h, const tb_delivery_options *o, struct curl_slist *hdr,
-                             const char *body, size_t len, char *why, size_t why_size)
+                             const char *body, size_t len, char *why, size_t why_size,
+                             double *retry_after)
 {
+    *retry_after = -1;
     char errbuf[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(h, CURLOPT_URL, o->url);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
@@ -156,8 +160,13 @@ static send_result post_once(CURL *h, const tb_delivery_options *o, struct curl_
     snprintf(why, why_size, "HTTP %ld", code);
     if (code >= 200 && code < 300)
         return SENT_OK;
-    if (code == 429 || code >= 500)
+    if (code == 429 || code >= 500) {
+        curl_off_t after = -1;
+        if ((code == 429 || code == 503) &&
+            curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &after) == CURLE_OK && after > 0)
+            *retry_after = (double)after;
         return SENT_RETRY;
+    }
     return SENT_FAIL;
 }
 
@@ -211,13 +220,17 @@ static send_result deliver_one(CURL *h, const tb_delivery_options *o, const char
         double delay = o->backoff_s;
         for (int attempt = 0;; attempt++) {
             r->requests++;
-            res = post_once(h, o, hdr, body, len, why, sizeof why);
+            double asked;
+            res = post_once(h, o, hdr, body, len, why, sizeof why, &asked);
             if (res != SENT_RETRY || attempt >= o->retries)
                 break;
+            /* The server's own Retry-After wins over our backoff, within the cap. */
+            const double wait = asked < 0 ? delay
+                                : asked > o->backoff_max_s ? o->backoff_max_s : asked;
             if (log)
-                fprintf(log, "  %s: %s, retry %d/%d in %.1f s\n", name, why, attempt + 1,
-                        o->retries, delay);
-            sleep_s(delay);
+                fprintf(log, "  %s: %s, retry %d/%d in %.1f s%s\n", name, why, attempt + 1,
+                        o->retries, wait, asked < 0 ? "" : " (Retry-After)");
+            sleep_s(wait);
             delay = delay * 2 > o->backoff_max_s ? o->backoff_max_s : delay * 2;
         }
     }

@@ -8,7 +8,8 @@
  *   Authorization: Bearer <token>      (only when a token is given)
  * A 2xx answer moves the file to OUTBOX/delivered/. A connection error, a timeout, a
  * 5xx or a 429 is retried after backoff_s x 2^n seconds (capped at backoff_max_s), at
- * most `retries` times; the document then stays in the outbox as pending. Any other
+ * most `retries` times (a 429 or 503 carrying Retry-After is retried after the delay it
+ * asks for instead, also capped at backoff_max_s); the document then stays in the outbox as pending. Any other
  * answer (a 4xx but 429, a 3xx) fails the document for good: it stays in the outbox
  * and is reported. The token is never printed, logged or put into an error message.
  *

@@ -106,7 +106,8 @@ grep -l '"status":"false_alarm"' ob/*.json | grep -q "$b" || fail "the false_ala
 # ---- HTTP delivery ---------------------------------------------------------------
 cat > server.py <<'PY'
 # server.py PORT LOG MODE [ARG]: records every POST as a JSON line in LOG.
-# MODE ok; fail N (503 to the first N requests); reject CASE_ID (400 for its documents)
+# MODE ok; fail N (503 to the first N requests); busy N (429 with Retry-After: 1 to the
+# first N); reject CASE_ID (400 for its documents)
 import http.server, json, sys
 port, log, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 arg = sys.argv[4] if len(sys.argv) > 4 else ""
@@ -118,6 +119,8 @@ class H(http.server.BaseHTTPRequestHandler):
         code = 201
         if mode == "fail" and state["n"] <= int(arg):
             code = 503
+        if mode == "busy" and state["n"] <= int(arg):
+            code = 429
         if mode == "reject" and json.loads(body)["case_id"] == arg:
             code = 400
         rec = {"key": self.headers.get("Idempotency-Key"), "auth": self.headers.get("Authorization"),
@@ -126,6 +129,8 @@ class H(http.server.BaseHTTPRequestHandler):
         with open(log, "a") as f:
             f.write(json.dumps(rec) + "\n")
         self.send_response(code)
+        if code == 429:
+            self.send_header("Retry-After", "1")
         self.send_header("Content-Length", "2")
         self.end_headers()
         self.wfile.write(b"{}")
@@ -205,6 +210,24 @@ grep -q "HTTP 503, retry 1/5" o.txt || fail "no retry logged after 503"
 set -- $($py tally.py log_503.jsonl ob503 "$token") || fail "tally 503"
 [ "$1" -eq "$ndocs" ] || fail "503 server: $1 accepted, expected $ndocs"
 [ "$2" -eq $((ndocs + 3)) ] || fail "503 server: $2 requests, expected $((ndocs + 3))"
+
+# 2b. A busy server (429, Retry-After: 1): the retry waits the second it asked for,
+# not the 0.05 s backoff.
+cp base.gpkg s429.gpkg
+port=$(free_port)
+start_server "$port" log_429.jsonl busy 1
+t429=$(date +%s.%N)
+"$tuban" cases export --store s429.gpkg --outbox ob429 --url "http://127.0.0.1:$port/" \
+    --token-env TB_TEST_TOKEN --backoff 0.05 > o.txt 2>&1
+rc=$?; t429=$($py -c "import sys,time; print(time.time() - float(sys.argv[1]))" "$t429")
+cat o.txt; cat o.txt >> all_output.txt
+stop_server
+[ "$rc" -eq 0 ] || fail "delivery to a busy server: exit code $rc"
+grep -q "HTTP 429, retry 1/5 in 1.0 s (Retry-After)" o.txt || fail "Retry-After not honoured"
+$py -c "import sys; sys.exit(0 if float(sys.argv[1]) >= 1.0 else 1)" "$t429" ||
+    fail "the retry after Retry-After: 1 came after $t429 s"
+set -- $($py tally.py log_429.jsonl ob429 "$token") || fail "tally 429"
+[ "$1" -eq "$ndocs" ] || fail "429 server: $1 accepted, expected $ndocs"
 
 # 3. A server that is not up for the first second.
 cp base.gpkg slate.gpkg
