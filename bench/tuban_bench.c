@@ -7,7 +7,9 @@
  * kernels/tb_kernels.h on generated buffers (change score over 4 bands, threshold,
  * histogram, erosion by 3x3 and 31x31 squares and their ratio, opening + closing
  * r = 1, streaming connected components of a realistic mask: smooth noise thresholded
- * at 5 % density) for 1 and 2 threads. Unless --no-scan, it then generates synthetic
+ * at 5 % density; grey erosion of the smooth noise by 45-degree lines of 3 and 31
+ * pixels and their ratio, grey reconstruction by dilation of the 31-pixel erosion under
+ * the noise) for 1 and 2 threads. Unless --no-scan, it then generates synthetic
  * 4-band UInt16 pairs with tb_synth_generate() (DEFLATE and uncompressed), times the
  * bare GDAL decode of both dates (RasterIO of all rows and bands into floats: the
  * floor under any scan), and runs whole scans as child processes of the tuban
@@ -234,7 +236,11 @@ typedef struct kernel_data {
     uint8_t *mask;       /* score > t5 */
     uint8_t *work, *out, *scratch;
     uint32_t *labels;    /* one strip of labels */
+    float *marker;       /* erosion of the score by a 45-degree line of 31 px */
+    float *fscratch;     /* line morphology and reconstruction scratch */
 } kernel_data;
+
+enum { BENCH_LINE_LONG = 31 };
 
 enum { BENCH_CCL_STRIP = 256 };
 
@@ -260,6 +266,10 @@ static void kernel_data_init(kernel_data *d, int size)
     d->out = xmalloc(n);
     d->scratch = xmalloc(2 * n);
     d->labels = xmalloc((size_t)BENCH_CCL_STRIP * (size_t)size * sizeof(uint32_t));
+    d->marker = xmalloc(n * sizeof(float));
+    const size_t line = tb_line_scratch_floats(size, size, BENCH_LINE_LONG) * sizeof(float);
+    const size_t rec = tb_reconstruct_scratch_bytes(size, size);
+    d->fscratch = xmalloc(line > rec ? line : rec);
 
     smooth_noise(d->score, size, size, 7);
     d->t5 = upper_quantile(d->score, n, 0.05);
@@ -275,6 +285,7 @@ static void kernel_data_init(kernel_data *d, int size)
         d->valid[i] = 1;
         d->mask[i] = s > d->t5;
     }
+    tb_gray_line_erode(d->score, d->marker, size, size, TB_LINE_45, BENCH_LINE_LONG, d->fscratch);
 }
 
 static void kernel_data_free(kernel_data *d)
@@ -291,14 +302,18 @@ static void kernel_data_free(kernel_data *d)
     free(d->out);
     free(d->scratch);
     free(d->labels);
+    free(d->marker);
+    free(d->fscratch);
 }
 
 typedef enum kernel_id {
-    K_SCORE, K_THRESHOLD, K_HISTOGRAM, K_ERODE3, K_ERODE31, K_OPENCLOSE, K_CCL, K_COUNT
+    K_SCORE, K_THRESHOLD, K_HISTOGRAM, K_ERODE3, K_ERODE31, K_OPENCLOSE, K_CCL, K_LINE3, K_LINE31,
+    K_RECONSTRUCT, K_COUNT
 } kernel_id;
 
 static const char *const kernel_names[K_COUNT] = {
-    "change-score", "threshold", "histogram", "erode-3x3", "erode-31x31", "open-close-r1", "ccl-push"};
+    "change-score", "threshold", "histogram", "erode-3x3", "erode-31x31", "open-close-r1", "ccl-push",
+    "line45-erode-3", "line45-erode-31", "reconstruct"};
 
 /* Minimum memory traffic per pixel (0: not treated as memory-bound). */
 static const double kernel_bytes[K_COUNT] = {
@@ -308,7 +323,10 @@ static const double kernel_bytes[K_COUNT] = {
     1 + 2 + 1,       /* mask in, scratch out and in, mask out */
     1 + 2 + 1,
     4 * (1 + 2 + 1), /* four passes of erode/dilate */
-    0};              /* labelling is branchy and serial: not memory-bound */
+    0,               /* labelling is branchy and serial: not memory-bound */
+    4 + 16 + 4,      /* image in, prefix/suffix tables written and read, image out */
+    4 + 16 + 4,
+    0};              /* reconstruction: serial chains along rows, then a FIFO */
 
 /* Runs kernel `k` once; returns milliseconds. */
 static double run_kernel(kernel_data *d, kernel_id k)
@@ -369,6 +387,19 @@ static double run_kernel(kernel_data *d, kernel_id k)
         tb_ccl_destroy(c);
         break;
     }
+    case K_LINE3:
+    case K_LINE31: {
+        const int len = k == K_LINE3 ? 3 : BENCH_LINE_LONG;
+        t0 = now_s();
+        tb_gray_line_erode(d->score, d->score_out, w, w, TB_LINE_45, len, d->fscratch);
+        t1 = now_s();
+        break;
+    }
+    case K_RECONSTRUCT:
+        t0 = now_s();
+        tb_reconstruct_dilate(d->marker, d->score, d->score_out, w, w, d->fscratch);
+        t1 = now_s();
+        break;
     case K_COUNT:
         break;
     }
@@ -402,7 +433,7 @@ static void bench_kernels(int size, int repeat)
     }
     for (int threads = 1; threads <= 2; threads++) {
         omp_set_num_threads(threads);
-        bench_times erode3 = {0, 0}, erode31 = {0, 0};
+        bench_times erode3 = {0, 0}, erode31 = {0, 0}, line3 = {0, 0};
         for (int k = 0; k < K_COUNT; k++) {
             run_kernel(&d, (kernel_id)k);   /* warm-up: page faults, caches */
             for (int r = 0; r < repeat; r++)
@@ -416,6 +447,11 @@ static void bench_kernels(int size, int repeat)
                 printf("%-22s %5d %d : 31x31 / 3x3 = %.2f (best), %.2f (median)\n", "erode-ratio",
                        size, threads, erode31.best / erode3.best, erode31.median / erode3.median);
             }
+            if (k == K_LINE3)
+                line3 = t;
+            if (k == K_LINE31)
+                printf("%-22s %5d %d : 31 / 3 = %.2f (best), %.2f (median)\n", "line45-ratio", size,
+                       threads, t.best / line3.best, t.median / line3.median);
         }
     }
     kernel_data_free(&d);

@@ -94,6 +94,86 @@ void tb_gray_erode(const float *in, float *out, int width, int height, int rx, i
 void tb_gray_dilate(const float *in, float *out, int width, int height, int rx, int ry,
                     float *scratch);
 
+/* ---- grey-level line morphology (morphology_line.c) ------------------------------ */
+
+/* Line segments of `length` pixels (>= 1) in one of four directions, in degrees
+ * counter-clockwise from east with north up (rows run south, so 45 is "/", 135 "\"):
+ * the unit step u is (1,0) for 0, (1,-1) for 45, (0,-1) for 90, (-1,-1) for 135
+ * ((dx, dy), y down). The element is B = { k*u : k = -floor((length-1)/2) ..
+ * ceil((length-1)/2) }: centred for odd lengths; an even length has its extra sample
+ * on the +u side (east, north-east, north, north-west). Lengths are nested: B(L) is
+ * inside B(L + 1), which makes openings by longer lines smaller.
+ *   erosion:  out(p) = min of in(p + b), b in B
+ *   dilation: out(p) = max of in(p - b), b in B   (the reflected element)
+ * so that opening = dilation(erosion) and closing = erosion(dilation) hold for even
+ * lengths too. Samples outside the buffer are neutral (the window is clipped), so a
+ * strip read with a halo of ceil((length-1)/2) rows (length - 1 for opening and
+ * closing; 0 for direction 0) gives the whole image's central rows. van Herk / Gil-Werman along rows, columns and diagonals:
+ * three comparisons per sample whatever the length; rows (bands of rows for the
+ * vertical and diagonal directions) run in parallel, SIMD across x.
+ * `scratch` holds tb_line_scratch_floats(width, height, length) floats for erosion
+ * and dilation; opening and closing need width * height more (their intermediate
+ * image). `in` and `out` may not alias. Returns 0, or -1 (nothing written) when the
+ * direction is not 0/45/90/135 or the length is < 1. */
+enum { TB_LINE_0 = 0, TB_LINE_45 = 45, TB_LINE_90 = 90, TB_LINE_135 = 135 };
+size_t tb_line_scratch_floats(int width, int height, int length);
+int tb_gray_line_erode(const float *in, float *out, int width, int height, int direction,
+                       int length, float *scratch);
+int tb_gray_line_dilate(const float *in, float *out, int width, int height, int direction,
+                        int length, float *scratch);
+int tb_gray_line_open(const float *in, float *out, int width, int height, int direction,
+                      int length, float *scratch);
+int tb_gray_line_close(const float *in, float *out, int width, int height, int direction,
+                       int length, float *scratch);
+
+/* ---- morphological reconstruction (reconstruct.c, reconstruct_binary.c) ---------- */
+
+/* Grey reconstruction by dilation, 8-connected: the largest image J <= mask reached
+ * from min(marker, mask) by repeated 3x3 dilation clipped under `mask` (every pixel
+ * of a plateau of `mask` connected at level v to a marker value >= v gets v).
+ * Reconstruction by erosion is the dual: J >= mask, from max(marker, mask), by 3x3
+ * erosion clipped above `mask`. The result is unique, so any order of propagation
+ * gives the same bits: Vincent's hybrid algorithm (raster and anti-raster scans, then
+ * a FIFO) runs in horizontal bands in parallel, and bands exchange their edge rows
+ * until nothing changes. Propagation is confined to the buffer: on a strip with a
+ * halo, paths that leave the strip are missed.
+ * No NaN in `marker` or `mask` (infinities are fine); width * height < 2^32.
+ * `out` may be `marker` (in place), never `mask`. `scratch` holds
+ * tb_reconstruct_scratch_bytes(width, height) bytes (malloc'd: it is used as floats,
+ * uint32 and bytes). */
+size_t tb_reconstruct_scratch_bytes(int width, int height);
+void tb_reconstruct_dilate(const float *marker, const float *mask, float *out, int width,
+                           int height, void *scratch);
+void tb_reconstruct_erode(const float *marker, const float *mask, float *out, int width,
+                          int height, void *scratch);
+
+/* Opening by reconstruction with a line: reconstruction by dilation under `in` of the
+ * line erosion of `in` (equal to reconstructing the line opening, as the segment is
+ * connected and holds the origin); closing by reconstruction is the dual (line
+ * dilation, reconstruction by erosion). They remove bright (opening) or dark
+ * (closing) structures in which no `length` segment in `direction` fits, and restore
+ * everything else exactly. `scratch` holds
+ * tb_reconstruct_line_scratch_bytes(width, height, length) bytes. `in` and `out` may
+ * not alias. Returns 0, or -1 (nothing written) for a bad direction or length. */
+size_t tb_reconstruct_line_scratch_bytes(int width, int height, int length);
+int tb_open_by_reconstruction(const float *in, float *out, int width, int height,
+                              int direction, int length, void *scratch);
+int tb_close_by_reconstruction(const float *in, float *out, int width, int height,
+                               int direction, int length, void *scratch);
+
+/* Binary reconstruction: out = the pixels of `mask` connected (`connectivity` 4 or 8,
+ * within mask) to a pixel set in both `marker` and `mask`. Serial (a flood fill of
+ * the seeds, linear in the pixels). `out` may be `marker`. `queue` holds
+ * width * height entries. */
+void tb_binary_reconstruct(const uint8_t *marker, const uint8_t *mask, uint8_t *out, int width,
+                           int height, int connectivity, uint32_t *queue);
+
+/* Hole filling: out = mask plus every background pixel not connected to the buffer
+ * border through background. Background connects 4-way (the dual of 8-connected
+ * foreground, as the labeller's components are): a diagonal one-pixel ring closes a
+ * hole. `out` may be `mask`. `queue` holds width * height entries. */
+void tb_fill_holes(const uint8_t *mask, uint8_t *out, int width, int height, uint32_t *queue);
+
 /* ---- connected components (components.c) ---------------------------------------- */
 
 /* Statistics of one component, gathered while rows stream through the labeller. */

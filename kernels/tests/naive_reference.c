@@ -263,3 +263,137 @@ void ref_threshold(const float *score, const uint8_t *valid, size_t n, float t, 
     for (size_t i = 0; i < n; i++)
         mask[i] = valid[i] != 0 && score[i] > t ? 1 : 0;
 }
+
+/* ---- line morphology ----------------------------------------------------------------- */
+
+static void ref_line(const float *in, float *out, int width, int height, int direction,
+                     int length, int dilate)
+{
+    int dx = 0, dy = 0;
+    switch (direction) {
+    case 0: dx = 1; dy = 0; break;
+    case 45: dx = 1; dy = -1; break;
+    case 90: dx = 0; dy = -1; break;
+    default: dx = -1; dy = -1; break;   /* 135 */
+    }
+    const int klo = -((length - 1) / 2), khi = length / 2;   /* ceil((length - 1) / 2) */
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) {
+            float best = dilate ? -INFINITY : INFINITY;
+            for (int k = klo; k <= khi; k++) {
+                /* erosion reads p + k u, dilation p - k u */
+                const int sx = dilate ? x - k * dx : x + k * dx;
+                const int sy = dilate ? y - k * dy : y + k * dy;
+                if (sx < 0 || sy < 0 || sx >= width || sy >= height)
+                    continue;
+                const float v = in[(size_t)sy * width + sx];
+                if (dilate ? v > best : v < best)
+                    best = v;
+            }
+            out[(size_t)y * width + x] = best;
+        }
+}
+
+void ref_line_erode(const float *in, float *out, int width, int height, int direction, int length)
+{
+    ref_line(in, out, width, height, direction, length, 0);
+}
+
+void ref_line_dilate(const float *in, float *out, int width, int height, int direction,
+                     int length)
+{
+    ref_line(in, out, width, height, direction, length, 1);
+}
+
+void ref_line_open(const float *in, float *out, int width, int height, int direction, int length)
+{
+    float *tmp = ref_alloc((size_t)width * height, sizeof *tmp);
+    ref_line(in, tmp, width, height, direction, length, 0);
+    ref_line(tmp, out, width, height, direction, length, 1);
+    free(tmp);
+}
+
+void ref_line_close(const float *in, float *out, int width, int height, int direction,
+                    int length)
+{
+    float *tmp = ref_alloc((size_t)width * height, sizeof *tmp);
+    ref_line(in, tmp, width, height, direction, length, 1);
+    ref_line(tmp, out, width, height, direction, length, 0);
+    free(tmp);
+}
+
+/* ---- reconstruction ------------------------------------------------------------------ */
+
+void ref_reconstruct(const float *marker, const float *mask, float *out, int width, int height,
+                     int dual)
+{
+    const size_t n = (size_t)width * height;
+    for (size_t i = 0; i < n; i++)
+        out[i] = dual ? fmaxf(marker[i], mask[i]) : fminf(marker[i], mask[i]);
+    for (int changed = 1, pass = 0; changed; pass++) {
+        changed = 0;
+        for (size_t k = 0; k < n; k++) {
+            const size_t i = pass % 2 ? n - 1 - k : k;
+            const int x = (int)(i % (size_t)width), y = (int)(i / (size_t)width);
+            float v = out[i];
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    const int qx = x + dx, qy = y + dy;
+                    if (qx < 0 || qy < 0 || qx >= width || qy >= height)
+                        continue;
+                    const float q = out[(size_t)qy * width + qx];
+                    v = dual ? fminf(v, q) : fmaxf(v, q);
+                }
+            v = dual ? fmaxf(v, mask[i]) : fminf(v, mask[i]);
+            if (v != out[i]) {
+                out[i] = v;
+                changed = 1;
+            }
+        }
+    }
+}
+
+void ref_binary_reconstruct(const uint8_t *marker, const uint8_t *mask, uint8_t *out, int width,
+                            int height, int connectivity)
+{
+    const size_t n = (size_t)width * height;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (uint8_t)(marker[i] && mask[i]);
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++) {
+                const size_t i = (size_t)y * width + x;
+                if (out[i] || !mask[i])
+                    continue;
+                for (int dy = -1; dy <= 1 && !out[i]; dy++)
+                    for (int dx = -1; dx <= 1; dx++) {
+                        if (connectivity == 4 && dx && dy)
+                            continue;
+                        if (is_set(out, width, height, x + dx, y + dy)) {
+                            out[i] = 1;
+                            changed = 1;
+                            break;
+                        }
+                    }
+            }
+    }
+}
+
+void ref_fill_holes(const uint8_t *mask, uint8_t *out, int width, int height)
+{
+    const size_t n = (size_t)width * height;
+    uint8_t *bg = ref_alloc(n, 1), *edge = ref_alloc(n, 1), *reached = ref_alloc(n, 1);
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) {
+            const size_t i = (size_t)y * width + x;
+            bg[i] = !mask[i];
+            edge[i] = x == 0 || y == 0 || x == width - 1 || y == height - 1;
+        }
+    ref_binary_reconstruct(edge, bg, reached, width, height, 4);
+    for (size_t i = 0; i < n; i++)
+        out[i] = (uint8_t)(mask[i] || !reached[i]);
+    free(bg);
+    free(edge);
+    free(reached);
+}

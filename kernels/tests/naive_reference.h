@@ -58,4 +58,25 @@ double ref_quantile(const uint64_t *bins, int nbins, double lo, double hi, doubl
 
 void ref_threshold(const float *score, const uint8_t *valid, size_t n, float t, uint8_t *mask);
 
+/* ---- line morphology: every sample of the element B of tb_kernels.h, k by k, skipping
+ * samples outside the buffer. Opening = dilation of the erosion, closing the dual. */
+void ref_line_erode(const float *in, float *out, int width, int height, int direction, int length);
+void ref_line_dilate(const float *in, float *out, int width, int height, int direction,
+                     int length);
+void ref_line_open(const float *in, float *out, int width, int height, int direction, int length);
+void ref_line_close(const float *in, float *out, int width, int height, int direction,
+                    int length);
+
+/* ---- reconstruction: the definition iterated to its fixpoint. J starts at
+ * min(marker, mask) (dual: max) and every pixel is repeatedly set to
+ * min(max of J over its 3x3 window, mask) (dual: max/min swapped), sweeping the whole
+ * image in alternating directions until a sweep changes nothing. */
+void ref_reconstruct(const float *marker, const float *mask, float *out, int width, int height,
+                     int dual);
+/* Binary: out = marker & mask grown inside mask by 4- or 8-neighbours until stable. */
+void ref_binary_reconstruct(const uint8_t *marker, const uint8_t *mask, uint8_t *out, int width,
+                            int height, int connectivity);
+/* Holes: background not 4-connected through background to a border pixel. */
+void ref_fill_holes(const uint8_t *mask, uint8_t *out, int width, int height);
+
 #endif
