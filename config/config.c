@@ -598,5 +598,13 @@ tb_status tb_config_validate(const tb_config *cfg, const char *origin)
                     "min_area_m2, or 0 for no upper bound)",
                     max, min);
     }
+    if (cfg->mbi_length_max_m < cfg->mbi_length_min_m) {
+        char max[40], min[40];
+        format_double(cfg->mbi_length_max_m, max, sizeof max);
+        format_double(cfg->mbi_length_min_m, min, sizeof min);
+        return fail(origin, 0,
+                    "evidence.mbi_length_max_m = %s is below evidence.mbi_length_min_m = %s",
+                    max, min);
+    }
     return TB_OK;
 }

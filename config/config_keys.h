@@ -49,8 +49,8 @@ typedef struct tb_config_section {
     const char *doc;  /* one line */
 } tb_config_section;
 
-#define TB_CONFIG_KEY_COUNT 39
-#define TB_CONFIG_SECTION_COUNT 10
+#define TB_CONFIG_KEY_COUNT 71
+#define TB_CONFIG_SECTION_COUNT 12
 
 extern const tb_config_key tb_config_keys[TB_CONFIG_KEY_COUNT];
 extern const tb_config_section tb_config_sections[TB_CONFIG_SECTION_COUNT];

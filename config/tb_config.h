@@ -22,6 +22,8 @@ typedef struct tb_config {
     /* [input] */
     double pixel_size;           /* metres per pixel for inputs without georeferencing; 0 = none given */
     char bands[TB_CONFIG_STR];   /* comma list of 1-based bands used for change; "" = all bands */
+    char sensor[TB_CONFIG_STR];  /* band roles preset: auto, rgb, bgrn, rgbn, sentinel2, landsat-tm, landsat-oli, none */
+    int blue_band, green_band, red_band, nir_band;   /* 1-based raster bands; 0 = from `sensor` */
 
     /* [align] */
     char crs[TB_CONFIG_STR];         /* target CRS (EPSG:n, PROJ string, WKT file); "" = the after-image's */
@@ -47,6 +49,26 @@ typedef struct tb_config {
     int normalise;               /* per-band linear radiometric normalisation of before to after */
     long sample_pixels;          /* pass-1 sample size cap (pixels on a regular grid) */
 
+    /* [evidence] direction of change and what explains it */
+    double brightness_weight;    /* weight of the rise of the brightness (max of visible bands) */
+    double vegetation_weight;    /* weight of the loss of NDVI */
+    double shadow_weight;        /* weight of a shadow appearing (+) or vanishing (-) */
+    double mbi_weight;           /* weight of the rise of the building index */
+    int vegetation;              /* pixels explained by vegetation carry no structure evidence */
+    double ndvi_min;             /* vegetation: NDVI above this (needs red and NIR) */
+    double greenness_min;        /* vegetation without NIR: (2G - R - B) / (R + G + B) above this; 0 = off */
+    int water;                   /* pixels explained by water carry no structure evidence */
+    double ndwi_min;             /* water: (G - NIR) / (G + NIR) above this */
+    double shadow_ratio;         /* shadow: brightness below this x the after-date's median; 0 = off */
+    int mask_explained;          /* explained pixels also leave the change mask */
+    int mbi;                     /* compute the morphological building and shadow indices */
+    double mbi_length_min_m, mbi_length_max_m, mbi_length_step_m;   /* linear elements, metres */
+    double ring_m;               /* width of the ring for shadow adjacency, metres */
+
+    /* [confidence] logistic over the polygon's features */
+    double conf_bias, conf_score, conf_rectangularity, conf_solidity, conf_area;
+    double conf_direction, conf_shadow, conf_explained, conf_mbi;
+
     /* [morphology] */
     int open_radius;             /* binary opening radius in pixels (square element 2r+1); 0 = off */
     int close_radius;            /* binary closing radius in pixels; 0 = off */
@@ -54,6 +76,7 @@ typedef struct tb_config {
     /* [filter] */
     double min_area_m2;          /* drop components smaller than this on the ground */
     double max_area_m2;          /* drop components larger than this; 0 = no upper bound */
+    double min_confidence;       /* drop polygons whose confidence is below this */
 
     /* [output] */
     int write_gpkg;              /* changes.gpkg */
@@ -78,6 +101,7 @@ typedef struct tb_config {
     /* [eval] */
     double eval_iou;             /* object match threshold (intersection over union) */
     double eval_min_area_m2;     /* objects smaller than this are ignored by object metrics; 0 = none */
+    char eval_kinds[TB_CONFIG_STR];  /* which predicted kinds are scored: all, new, removed */
 } tb_config;
 
 /* Fills `cfg` with the documented defaults. */

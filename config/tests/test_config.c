@@ -30,6 +30,9 @@ static const struct {
     const char *def; /* as written in docs/config.md and the help */
 } documented[] = {
     {"input.pixel_size", "0"},          {"input.bands", "\"\""},
+    {"input.sensor", "\"auto\""},       {"input.blue_band", "0"},
+    {"input.green_band", "0"},          {"input.red_band", "0"},
+    {"input.nir_band", "0"},
     {"align.crs", "\"\""},              {"align.pixel_size", "0"},
     {"align.before_crs", "\"\""},       {"align.after_crs", "\"\""},
     {"align.resampling", "\"bilinear\""},   {"align.dem", "\"\""},
@@ -43,17 +46,32 @@ static const struct {
     {"cases.reopen_growth", "1.5"},
     {"detect.threshold", "auto"},       {"detect.threshold_floor", "4.0"},
     {"detect.hysteresis_low", "1.0"},   {"detect.normalise", "true"},       {"detect.sample_pixels", "1048576"},
+    {"evidence.brightness_weight", "1.0"}, {"evidence.vegetation_weight", "1.0"},
+    {"evidence.shadow_weight", "1.0"},  {"evidence.mbi_weight", "1.0"},
+    {"evidence.vegetation", "true"},    {"evidence.ndvi_min", "0.3"},
+    {"evidence.greenness_min", "0"},    {"evidence.water", "true"},
+    {"evidence.ndwi_min", "0.2"},       {"evidence.shadow_ratio", "0.5"},
+    {"evidence.mask_explained", "false"}, {"evidence.mbi", "false"},
+    {"evidence.mbi_length_min_m", "2"}, {"evidence.mbi_length_max_m", "30"},
+    {"evidence.mbi_length_step_m", "4"}, {"evidence.ring_m", "3"},
     {"morphology.open_radius", "1"},    {"morphology.close_radius", "1"},
     {"filter.min_area_m2", "20"},       {"filter.max_area_m2", "0"},
+    {"filter.min_confidence", "0"},
+    {"confidence.bias", "-4.0"},        {"confidence.score", "1.0"},
+    {"confidence.rectangularity", "2.0"}, {"confidence.solidity", "2.0"},
+    {"confidence.area", "0.5"},         {"confidence.direction", "2.0"},
+    {"confidence.shadow", "2.0"},       {"confidence.explained", "-4.0"},
+    {"confidence.mbi", "1.0"},
     {"output.gpkg", "true"},            {"output.geojson", "true"},
     {"output.mask", "true"},            {"scan.threads", "0"},
     {"scan.strip_rows", "256"},         {"eval.iou", "0.3"},
-    {"eval.min_area_m2", "0"},
+    {"eval.min_area_m2", "0"},          {"eval.kinds", "\"all\""},
 };
 #define N_KEYS (sizeof documented / sizeof documented[0])
 
-static const char *const all_sections[] = {"input",  "align", "coreg", "detect", "morphology",
-                                           "filter", "output", "scan",  "cases",  "eval"};
+static const char *const all_sections[] = {"input",  "align",      "coreg",  "detect",
+                                           "evidence", "morphology", "filter", "confidence",
+                                           "output", "scan",       "cases",  "eval"};
 
 /* Field-by-field equality (the struct has padding, so memcmp of two separately built
  * structs would compare garbage). */
@@ -61,6 +79,38 @@ static void assert_config_equal(const tb_config *a, const tb_config *b)
 {
     assert_true(a->pixel_size == b->pixel_size);
     assert_string_equal(a->bands, b->bands);
+    assert_string_equal(a->sensor, b->sensor);
+    assert_int_equal(a->blue_band, b->blue_band);
+    assert_int_equal(a->green_band, b->green_band);
+    assert_int_equal(a->red_band, b->red_band);
+    assert_int_equal(a->nir_band, b->nir_band);
+    assert_true(a->brightness_weight == b->brightness_weight);
+    assert_true(a->vegetation_weight == b->vegetation_weight);
+    assert_true(a->shadow_weight == b->shadow_weight);
+    assert_true(a->mbi_weight == b->mbi_weight);
+    assert_int_equal(a->vegetation, b->vegetation);
+    assert_true(a->ndvi_min == b->ndvi_min);
+    assert_true(a->greenness_min == b->greenness_min);
+    assert_int_equal(a->water, b->water);
+    assert_true(a->ndwi_min == b->ndwi_min);
+    assert_true(a->shadow_ratio == b->shadow_ratio);
+    assert_int_equal(a->mask_explained, b->mask_explained);
+    assert_int_equal(a->mbi, b->mbi);
+    assert_true(a->mbi_length_min_m == b->mbi_length_min_m);
+    assert_true(a->mbi_length_max_m == b->mbi_length_max_m);
+    assert_true(a->mbi_length_step_m == b->mbi_length_step_m);
+    assert_true(a->ring_m == b->ring_m);
+    assert_true(a->min_confidence == b->min_confidence);
+    assert_true(a->conf_bias == b->conf_bias);
+    assert_true(a->conf_score == b->conf_score);
+    assert_true(a->conf_rectangularity == b->conf_rectangularity);
+    assert_true(a->conf_solidity == b->conf_solidity);
+    assert_true(a->conf_area == b->conf_area);
+    assert_true(a->conf_direction == b->conf_direction);
+    assert_true(a->conf_shadow == b->conf_shadow);
+    assert_true(a->conf_explained == b->conf_explained);
+    assert_true(a->conf_mbi == b->conf_mbi);
+    assert_string_equal(a->eval_kinds, b->eval_kinds);
     assert_string_equal(a->crs, b->crs);
     assert_true(a->target_pixel_size == b->target_pixel_size);
     assert_string_equal(a->before_crs, b->before_crs);
@@ -106,6 +156,38 @@ static void assert_good_values(const tb_config *c)
 {
     assert_true(c->pixel_size == 0.5);
     assert_string_equal(c->bands, "3,1,2");
+    assert_string_equal(c->sensor, "bgrn");
+    assert_int_equal(c->blue_band, 3);
+    assert_int_equal(c->green_band, 2);
+    assert_int_equal(c->red_band, 1);
+    assert_int_equal(c->nir_band, 4);
+    assert_true(c->brightness_weight == 0.5);
+    assert_true(c->vegetation_weight == 2.0);
+    assert_true(c->shadow_weight == 0.25);
+    assert_true(c->mbi_weight == 3.0);
+    assert_int_equal(c->vegetation, 0);
+    assert_true(c->ndvi_min == 0.4);
+    assert_true(c->greenness_min == 0.1);
+    assert_int_equal(c->water, 0);
+    assert_true(c->ndwi_min == -0.1);
+    assert_true(c->shadow_ratio == 0.4);
+    assert_int_equal(c->mask_explained, 1);
+    assert_int_equal(c->mbi, 1);
+    assert_true(c->mbi_length_min_m == 1.5);
+    assert_true(c->mbi_length_max_m == 25.0);
+    assert_true(c->mbi_length_step_m == 3.0);
+    assert_true(c->ring_m == 2.5);
+    assert_true(c->min_confidence == 0.35);
+    assert_true(c->conf_bias == -2.5);
+    assert_true(c->conf_score == 0.5);
+    assert_true(c->conf_rectangularity == 1.5);
+    assert_true(c->conf_solidity == 1.25);
+    assert_true(c->conf_area == -0.5);
+    assert_true(c->conf_direction == 3.0);
+    assert_true(c->conf_shadow == 0.75);
+    assert_true(c->conf_explained == -2.0);
+    assert_true(c->conf_mbi == 4.0);
+    assert_string_equal(c->eval_kinds, "new");
     assert_string_equal(c->crs, "EPSG:4548");
     assert_true(c->target_pixel_size == 0.8);
     assert_string_equal(c->before_crs, "EPSG:32650");
@@ -469,8 +551,8 @@ static void test_set_errors(void **state)
         {".threshold", "5", "--set: '.threshold' is not of the form section.key"},
         {"detect.", "5", "--set: 'detect.' is not of the form section.key"},
         {"detection.threshold", "5",
-         "--set: unknown section [detection] (valid sections: input, align, coreg, detect, morphology, "
-         "filter, output, scan, cases, eval)"},
+         "--set: unknown section [detection] (valid sections: input, align, coreg, detect, evidence, "
+         "morphology, filter, confidence, output, scan, cases, eval)"},
         {"detect.treshold", "5",
          "--set: unknown key 'treshold' in section [detect] (valid keys: threshold, "
          "threshold_floor, hysteresis_low, normalise, sample_pixels)"},
@@ -759,8 +841,8 @@ int main(void)
         BAD("bad_missing_equals.ini", 3, "missing '=' (expected 'key = value')"),
         BAD("bad_missing_key.ini", 3, "missing key name before '='"),
         BAD("bad_unknown_section.ini", 4,
-            "unknown section [detection] (valid sections: input, align, coreg, detect, morphology, filter, "
-            "output, scan, cases, eval)"),
+            "unknown section [detection] (valid sections: input, align, coreg, detect, evidence, "
+            "morphology, filter, confidence, output, scan, cases, eval)"),
         BAD("bad_unknown_key.ini", 3,
             "unknown key 'treshold' in section [detect] (valid keys: threshold, "
             "threshold_floor, hysteresis_low, normalise, sample_pixels)"),
