@@ -16,7 +16,7 @@ levir="$data/levir-cd-samples"
 for a in "$levir"/A/*.png; do
     t=$(basename "$a" .png)
     "$tuban" scan "$a" "$levir/B/$t.png" --pixel-size 0.5 -o "$out/$t" -q "$@"
-    "$tuban" eval "$out/$t/changes_mask.tif" "$levir/label/$t.png" --pred-values 1 --json "$out/$t.json" >/dev/null
+    "$tuban" eval "$out/$t/changes_mask.tif" "$levir/label/$t.png" --pred-values 1,2 --json "$out/$t.json" >/dev/null
 done
 /usr/bin/python3 - "$out" <<'PY'
 import glob, json, os, sys

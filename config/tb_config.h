@@ -64,6 +64,7 @@ typedef struct tb_config {
     int mbi;                     /* compute the morphological building and shadow indices */
     double mbi_length_min_m, mbi_length_max_m, mbi_length_step_m;   /* linear elements, metres */
     double ring_m;               /* width of the ring for shadow adjacency, metres */
+    double ring_weight;          /* weight of the ring's shadow change in the choice of kind */
 
     /* [confidence] logistic over the polygon's features */
     double conf_bias, conf_score, conf_rectangularity, conf_solidity, conf_area;

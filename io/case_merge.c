@@ -46,7 +46,9 @@ typedef struct {
     OGREnvelope env;
     /* matches of this scan */
     int matched;
+    int removal_seen;   /* a `removed` polygon of this scan overlaps it */
     double m_area, m_score_sum, m_score_w;
+    double m_conf_sum, m_conf_w;   /* area-weighted confidence of the matches */
     OGRGeometryH m_geom;
 } mem_case;
 
@@ -54,6 +56,8 @@ typedef struct {
     OGRGeometryH geom; /* EPSG:4490 */
     OGREnvelope env;
     double area, score, lon, lat;
+    double confidence; /* the polygon's own, or NAN (scans before the kind field) */
+    int removed;       /* kind = removed: a structure vanished */
 } detection;
 
 typedef struct {
@@ -343,6 +347,7 @@ static tb_status read_changes(merge_ctx *m)
     OGR_L_ResetReading(l);
     OGRFeatureH f;
     int ia = OGR_L_FindFieldIndex(l, "area_m2", TRUE), is = OGR_L_FindFieldIndex(l, "mean_score", TRUE);
+    int ik = OGR_L_FindFieldIndex(l, "kind", TRUE), ic = OGR_L_FindFieldIndex(l, "confidence", TRUE);
     while (!st && (f = OGR_L_GetNextFeature(l)) != NULL) {
         OGRGeometryH g = OGR_F_GetGeometryRef(f);
         if (g && (size_t)m->ndet < (size_t)n) {
@@ -354,8 +359,11 @@ static tb_status read_changes(merge_ctx *m)
             free(wkb);
             d->area = ia >= 0 ? OGR_F_GetFieldAsDouble(f, ia) : 0;
             d->score = is >= 0 ? OGR_F_GetFieldAsDouble(f, is) : 0;
+            d->confidence = ic >= 0 && OGR_F_IsFieldSetAndNotNull(f, ic)
+                                ? OGR_F_GetFieldAsDouble(f, ic) : NAN;
+            d->removed = ik >= 0 && !strcmp(OGR_F_GetFieldAsString(f, ik), "removed");
             char num[64];
-            snprintf(num, sizeof num, "%.6f %.6f", d->area, d->score);
+            snprintf(num, sizeof num, "%.6f %.6f%s", d->area, d->score, d->removed ? " removed" : "");
             hash_both(h, num, strlen(num));
             d->geom = to_multi(OGR_G_Clone(g));
             if (OGR_G_Transform(d->geom, ct) != OGRERR_NONE) {
@@ -448,9 +456,10 @@ static void set_d(OGRFeatureH f, const char *name, double v)
     OGR_F_SetFieldDouble(f, OGR_F_GetFieldIndex(f, name), v);
 }
 
-static double confidence_of(const merge_ctx *m, double score)
+/* The scan's confidence of a polygon; scans before it had one: score / (2 threshold). */
+static double confidence_of(const merge_ctx *m, double score, double confidence)
 {
-    double c = score / (2.0 * m->threshold);
+    double c = isfinite(confidence) ? confidence : score / (2.0 * m->threshold);
     return c > 1 ? 1 : c < 0 ? 0 : c;
 }
 
@@ -616,7 +625,7 @@ static tb_status new_case(merge_ctx *m, tb_casestore *s, const detection *d, con
     set_s(f, "community", community);
     OGR_F_SetFieldInteger(f, OGR_F_GetFieldIndex(f, "outside_grid"), outside);
     set_s(f, "event_code", m->opt->event_code ? m->opt->event_code : "0101");
-    set_d(f, "confidence", confidence_of(m, d->score));
+    set_d(f, "confidence", confidence_of(m, d->score, d->confidence));
     set_d(f, "mean_score", d->score);
     set_d(f, "lon", d->lon);
     set_d(f, "lat", d->lat);
@@ -689,7 +698,7 @@ static tb_status update_case(merge_ctx *m, tb_casestore *s, mem_case *c, const c
     set_d(f, "growth_m2", c->m_area - first);
     double score = c->m_score_w > 0 ? c->m_score_sum / c->m_score_w : 0;
     set_d(f, "mean_score", score);
-    set_d(f, "confidence", confidence_of(m, score));
+    set_d(f, "confidence", confidence_of(m, score, c->m_conf_w > 0 ? c->m_conf_sum / c->m_conf_w : NAN));
     set_s(f, "after_date", m->after_date);
     set_s(f, "scan_key", m->rep->scan_key);
     set_s(f, "updated_at", now);
@@ -792,6 +801,17 @@ static tb_status apply(merge_ctx *m, tb_casestore *s)
     tb_status st = TB_OK;
     for (size_t i = 0; !st && i < m->ndet; i++) {
         detection *d = &m->det[i];
+        if (d->removed) {
+            /* A structure gone: never a case; it marks the cases it overlaps. */
+            m->rep->removed_polygons++;
+            for (size_t k = 0; k < m->ncases; k++) {
+                mem_case *c = &m->cases[k];
+                if (c->status != TB_CASE_VERIFIED && env_meet(&c->env, &d->env) &&
+                    OGR_G_Intersects(c->geom, d->geom))
+                    c->removal_seen = 1;
+            }
+            continue;
+        }
         /* The case this polygon overlaps most among the open, false_alarm and
          * permitted ones (verified cases do not hold a detection back). */
         mem_case *hit = NULL;
@@ -819,6 +839,10 @@ static tb_status apply(merge_ctx *m, tb_casestore *s)
             hit->m_area += d->area;
             hit->m_score_sum += d->score * d->area;
             hit->m_score_w += d->area;
+            if (isfinite(d->confidence)) {
+                hit->m_conf_sum += d->confidence * d->area;
+                hit->m_conf_w += d->area;
+            }
             if (!hit->m_geom)
                 hit->m_geom = OGR_G_Clone(d->geom);
             else {
@@ -845,16 +869,26 @@ static tb_status apply(merge_ctx *m, tb_casestore *s)
         mem_case *c = &m->cases[k];
         if (c->matched) {
             st = update_case(m, s, c, now);
-        } else if (c->status == TB_CASE_RECTIFIED && m->footprint &&
-                   OGR_G_Within(c->geom, m->footprint)) {
+        } else if (c->status == TB_CASE_RECTIFIED &&
+                   (c->removal_seen || (m->footprint && OGR_G_Within(c->geom, m->footprint)))) {
             char note[200];
-            snprintf(note, sizeof note, "structure gone in scan %s (%s)", m->rep->scan_key,
+            snprintf(note, sizeof note, "structure %s in scan %s (%s)",
+                     c->removal_seen ? "seen removed" : "gone", m->rep->scan_key,
                      m->after_date[0] ? m->after_date : now);
             st = tb_casestore_set_status(s, c->case_id, TB_CASE_VERIFIED, now, "scan", note);
             if (!st)
                 m->rep->verified++;
             if (!st && m->opt->evidence)
                 st = add_verification_chips(m, s, c, now);
+        } else if (c->removal_seen && tb_case_status_open(c->status)) {
+            /* Gone before the platform reported it rectified: a note, no status change. */
+            char note[200];
+            const char *name = tb_case_status_name(c->status);
+            snprintf(note, sizeof note, "structure seen removed in scan %s (%s)",
+                     m->rep->scan_key, m->after_date[0] ? m->after_date : now);
+            st = tb_casestore_add_history(s, c->case_id, now, name, name, "scan", note);
+            if (!st)
+                m->rep->removals_noted++;
         }
     }
     if (!st)

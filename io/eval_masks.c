@@ -91,6 +91,17 @@ tb_status tb_eval_check_values(const char *list, const char *what)
     return TB_OK;
 }
 
+const char *tb_eval_kind_values(const char *kinds)
+{
+    if (!kinds[0] || !strcmp(kinds, "all"))
+        return "1,2";
+    if (!strcmp(kinds, "new"))
+        return "1";
+    if (!strcmp(kinds, "removed"))
+        return "2";
+    return NULL;
+}
+
 void tb_eval_defaults(tb_eval_options *opt)
 {
     memset(opt, 0, sizeof *opt);

@@ -41,6 +41,7 @@
 #include "tb_eval.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -519,8 +520,9 @@ static tb_status load_layer(OGRLayerH layer, geom_set *s)
     return TB_OK;
 }
 
-/* Objects of a vector file: the polygons of its first layer. */
-static tb_status load_vector(geom_set *s)
+/* Objects of a vector file: the polygons of its first layer; with `kinds` "new" or
+ * "removed", only those whose `kind` field says so (no such field: all are new). */
+static tb_status load_vector(geom_set *s, const char *kinds)
 {
     GDALDatasetH ds;
     CPLErrorReset();
@@ -536,7 +538,18 @@ static tb_status load_vector(geom_set *s)
         st = tb_error(TB_ERR_INPUT_FORMAT, "%s: has no vector layer", s->path);
     if (st == TB_OK)
         st = set_srs(s, OGR_L_GetSpatialRef(layer));
-    if (st == TB_OK) {
+    int none = 0;
+    if (st == TB_OK && kinds && (!strcmp(kinds, "new") || !strcmp(kinds, "removed"))) {
+        if (OGR_L_FindFieldIndex(layer, "kind", TRUE) >= 0) {
+            char where[64];
+            snprintf(where, sizeof where, "kind = '%s'", kinds);
+            if (OGR_L_SetAttributeFilter(layer, where) != OGRERR_NONE)
+                st = tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot select kind '%s'", s->path, kinds);
+        } else {
+            none = !strcmp(kinds, "removed");
+        }
+    }
+    if (st == TB_OK && !none) {
         CPLPushErrorHandler(CPLQuietErrorHandler);
         st = load_layer(layer, s);
         CPLPopErrorHandler();
@@ -823,10 +836,10 @@ static tb_status geom_objects(const char *pred, tb_eval_kind kp, const char *tru
     unsigned char *psmall = NULL, *tsmall = NULL;
     double unit_m2 = 1.0;
     tb_status st = kp == TB_EVAL_RASTER ? load_raster(&sp, opt->pred_values, opt->pixel_size)
-                                        : load_vector(&sp);
+                                        : load_vector(&sp, opt->pred_kinds);
     if (st == TB_OK)
         st = kt == TB_EVAL_RASTER ? load_raster(&stru, opt->truth_values, opt->pixel_size)
-                                  : load_vector(&stru);
+                                  : load_vector(&stru, NULL);
     if (st == TB_OK)
         st = common_crs(&sp, &stru, opt->pixel_size, &unit_m2);
     if (st == TB_OK) {

@@ -2,19 +2,27 @@
  *
  * Reads OUTDIR/changes.gpkg (layer `changes`; metadata BEFORE, AFTER, BEFORE_DATE,
  * AFTER_DATE, TUBAN_VERSION, THRESHOLD), puts every polygon in EPSG:4490 lon/lat and
- * applies, in ONE store transaction:
+ * applies, in ONE store transaction (polygons of kind `removed`, a structure that
+ * vanished, take part only in the rules that say so; a changes.gpkg without the
+ * `kind` field is all `new`):
  *   - a polygon overlapping an open case (any status but verified, false_alarm,
  *     permitted) updates it: last_seen, area, growth = area - first_area, geometry,
  *     evidence; a rectified case so matched is reopened ("still standing");
  *   - a polygon overlapping a false_alarm or permitted case is suppressed, unless its
  *     area exceeds that case's area x reopen_growth, which reopens the case;
- *   - a rectified case inside the scan's footprint that no polygon overlaps is verified;
+ *   - a rectified case that no `new` polygon overlaps is verified when it lies inside
+ *     the scan's footprint or a `removed` polygon overlaps it (the demolition seen);
+ *   - a `removed` polygon over any other open case adds a history row ("structure seen
+ *     removed", status unchanged: closing is the platform's decision); a `removed`
+ *     polygon never opens, updates, reopens or suppresses a case, and is counted;
  *   - a polygon lying >= exclusion_share inside a permit or existing-building layer is
  *     recorded in `exclusions` (reason permitted | existing), not made a case;
- *   - any other polygon opens a case TB-YYYYMMDD-<grid code or 15 zeros>-NNNN
+ *   - any other `new` polygon opens a case TB-YYYYMMDD-<grid code or 15 zeros>-NNNN
  *     (YYYYMMDD: the after-image date, else today; NNNN: the day's sequence), with the
  *     grid, street and community of the grid-layer polygon holding its centroid (none:
  *     grid_code "" and outside_grid = 1; counted, kept).
+ * A case's confidence is the polygon's `confidence` (area-weighted over the polygons
+ * matching it); for scans without that field, mean score / (2 x THRESHOLD), capped at 1.
  * Evidence chips (opt->evidence, default on): when a case is opened, and when a scan
  * reopens or verifies it, two PNGs (tb_evidence.h) are written,
  *   <directory of the store>/evidence/<case_id>/<after date YYYYMMDD>_before.png
@@ -58,6 +66,8 @@ typedef struct tb_merge_report {
     int already_merged;
     long polygons, new_cases, updated_cases, reopened, verified, suppressed;
     long excluded_permitted, excluded_existing, outside_grid;
+    long removed_polygons;  /* polygons of kind `removed` in the scan */
+    long removals_noted;    /* open cases given a "seen removed" history row */
     long evidence_chips;   /* chips written */
     long evidence_missing; /* chips skipped: the BEFORE or AFTER raster could not be read */
 } tb_merge_report;

@@ -24,7 +24,14 @@ typedef struct tb_eval_options {
     double pixel_size;          /* metres per pixel for rasters without georeferencing; 0 = 1 */
     char pred_values[128];      /* values of a prediction raster meaning change: "" = any non-zero */
     char truth_values[128];     /* values of a truth raster meaning change: "" = any non-zero (OSCD: "2") */
+    char pred_kinds[16];        /* vector predictions: "" or "all" = every polygon; "new" or
+                                   "removed" = polygons whose `kind` field says so (a layer
+                                   without the field is all new) */
 } tb_eval_options;
+
+/* The changes_mask.tif values of a kind selection ("", "all": "1,2"; "new": "1";
+ * "removed": "2"), or NULL for anything else. */
+const char *tb_eval_kind_values(const char *kinds);
 
 typedef struct tb_eval_result {
     int have_pixel;             /* both inputs were rasters */

@@ -13,14 +13,29 @@
 #include "tb_error.h"
 #include "tb_raster.h"
 
+/* Direction of a change: the value of the polygon's pixels in changes_mask.tif. */
+enum { TB_KIND_NEW = 1, TB_KIND_REMOVED = 2 };
+
+/* "new" or "removed" (anything else: "new"). */
+const char *tb_kind_name(int kind);
+
 /* Attributes of one change polygon (feature id = index + 1 = label). */
 typedef struct tb_change_feature {
     uint32_t id;
+    int kind;                        /* TB_KIND_NEW or TB_KIND_REMOVED */
     uint64_t pixels;
     double area_m2, perimeter_m;
     double mean_score, max_score;
     double centroid_x, centroid_y;   /* in the output CRS */
     double lon, lat;                 /* centroid in CGCS2000 (EPSG:4490); NaN without a CRS */
+    double direction;                /* mean signed structure evidence per pixel (> 0: new) */
+    double consistency;              /* |sum of evidence| / sum of |evidence|, [0, 1] */
+    double rectangularity;           /* area / minimum-area rotated rectangle of the hull, (0, 1] */
+    double solidity;                 /* area / convex-hull area, (0, 1] */
+    double shadow_adjacency;         /* share of the ring around the structure that is shadow */
+    double explained_share;          /* share of pixels explained by vegetation or water */
+    double mbi_rise;                 /* mean building-index rise towards the kind; NaN: not computed */
+    double confidence;               /* [0, 1] */
 } tb_change_feature;
 
 /* Polygonizes `labels` (ids 1..n) and writes the layer "changes" to `gpkg_path` and/or

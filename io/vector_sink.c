@@ -21,16 +21,66 @@
 #include "tb_polygonize.h"
 #include "tb_vector.h"
 
+const char *tb_kind_name(int kind)
+{
+    return kind == TB_KIND_REMOVED ? "removed" : "new";
+}
+
+/* The attribute fields, in layer order; `dec` is the GeoJSON precision (-1: the
+ * coordinate precision). */
+enum {
+    F_ID, F_KIND, F_CONFIDENCE, F_AREA, F_PERIMETER, F_PIXELS, F_MEAN, F_MAX, F_RECT, F_SOLID,
+    F_SHADOW, F_MBI, F_DIRECTION, F_CONSISTENCY, F_EXPLAINED, F_CX, F_CY, F_LON, F_LAT, NFIELDS
+};
 static const struct {
     const char *name;
     OGRFieldType type;
-} fields[] = {
-    {"id", OFTInteger},       {"area_m2", OFTReal},    {"perimeter_m", OFTReal},
-    {"pixels", OFTInteger64}, {"mean_score", OFTReal}, {"max_score", OFTReal},
-    {"centroid_x", OFTReal},  {"centroid_y", OFTReal},   {"lon_cgcs2000", OFTReal},
-    {"lat_cgcs2000", OFTReal},
+    int dec;
+} fields[NFIELDS] = {
+    [F_ID] = {"id", OFTInteger, 0},
+    [F_KIND] = {"kind", OFTString, 0},
+    [F_CONFIDENCE] = {"confidence", OFTReal, 4},
+    [F_AREA] = {"area_m2", OFTReal, 2},
+    [F_PERIMETER] = {"perimeter_m", OFTReal, 2},
+    [F_PIXELS] = {"pixels", OFTInteger64, 0},
+    [F_MEAN] = {"mean_score", OFTReal, 4},
+    [F_MAX] = {"max_score", OFTReal, 4},
+    [F_RECT] = {"rectangularity", OFTReal, 4},
+    [F_SOLID] = {"solidity", OFTReal, 4},
+    [F_SHADOW] = {"shadow_adjacency", OFTReal, 4},
+    [F_MBI] = {"mbi_rise", OFTReal, 4},
+    [F_DIRECTION] = {"direction", OFTReal, 4},
+    [F_CONSISTENCY] = {"consistency", OFTReal, 4},
+    [F_EXPLAINED] = {"explained_share", OFTReal, 4},
+    [F_CX] = {"centroid_x", OFTReal, -1},
+    [F_CY] = {"centroid_y", OFTReal, -1},
+    [F_LON] = {"lon_cgcs2000", OFTReal, 9},
+    [F_LAT] = {"lat_cgcs2000", OFTReal, 9},
 };
-#define NFIELDS (sizeof fields / sizeof fields[0])
+
+/* The value of real field k of feature a. */
+static double real_value(const tb_change_feature *a, int k)
+{
+    switch (k) {
+    case F_CONFIDENCE: return a->confidence;
+    case F_AREA: return a->area_m2;
+    case F_PERIMETER: return a->perimeter_m;
+    case F_MEAN: return a->mean_score;
+    case F_MAX: return a->max_score;
+    case F_RECT: return a->rectangularity;
+    case F_SOLID: return a->solidity;
+    case F_SHADOW: return a->shadow_adjacency;
+    case F_MBI: return a->mbi_rise;
+    case F_DIRECTION: return a->direction;
+    case F_CONSISTENCY: return a->consistency;
+    case F_EXPLAINED: return a->explained_share;
+    case F_CX: return a->centroid_x;
+    case F_CY: return a->centroid_y;
+    case F_LON: return a->lon;
+    case F_LAT: return a->lat;
+    default: return NAN;
+    }
+}
 
 static tb_status write_gpkg(const char *path, OGRGeometryH *geoms, const tb_change_feature *feat,
                             uint32_t n, OGRSpatialReferenceH srs, const char *const *meta)
@@ -49,7 +99,7 @@ static tb_status write_gpkg(const char *path, OGRGeometryH *geoms, const tb_chan
     if (!layer)
         st = tb_error(TB_ERR_OUTPUT, "%s: cannot create layer 'changes' (%s)", path,
                       tb_gdal_last_error());
-    for (size_t i = 0; !st && i < NFIELDS; i++) {
+    for (int i = 0; !st && i < NFIELDS; i++) {
         OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, fields[i].type);
         if (OGR_L_CreateField(layer, fd, TRUE) != OGRERR_NONE)
             st = tb_error(TB_ERR_OUTPUT, "%s: cannot create field %s", path, fields[i].name);
@@ -64,20 +114,17 @@ static tb_status write_gpkg(const char *path, OGRGeometryH *geoms, const tb_chan
         OGRFeatureH f = OGR_F_Create(defn);
         const tb_change_feature *a = &feat[i];
         OGR_F_SetFID(f, a->id);
-        OGR_F_SetFieldInteger(f, 0, (int)a->id);
-        OGR_F_SetFieldDouble(f, 1, a->area_m2);
-        OGR_F_SetFieldDouble(f, 2, a->perimeter_m);
-        OGR_F_SetFieldInteger64(f, 3, (GIntBig)a->pixels);
-        OGR_F_SetFieldDouble(f, 4, a->mean_score);
-        OGR_F_SetFieldDouble(f, 5, a->max_score);
-        OGR_F_SetFieldDouble(f, 6, a->centroid_x);
-        OGR_F_SetFieldDouble(f, 7, a->centroid_y);
-        if (isfinite(a->lon)) {
-            OGR_F_SetFieldDouble(f, 8, a->lon);
-            OGR_F_SetFieldDouble(f, 9, a->lat);
-        } else {
-            OGR_F_SetFieldNull(f, 8);
-            OGR_F_SetFieldNull(f, 9);
+        OGR_F_SetFieldInteger(f, F_ID, (int)a->id);
+        OGR_F_SetFieldString(f, F_KIND, tb_kind_name(a->kind));
+        OGR_F_SetFieldInteger64(f, F_PIXELS, (GIntBig)a->pixels);
+        for (int k = 0; k < NFIELDS; k++) {
+            if (fields[k].type != OFTReal)
+                continue;
+            const double v = real_value(a, k);
+            if (isfinite(v))
+                OGR_F_SetFieldDouble(f, k, v);
+            else
+                OGR_F_SetFieldNull(f, k);
         }
         OGR_F_SetGeometry(f, geoms[i]);
         if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE)
@@ -134,23 +181,18 @@ static tb_status write_geojson(const char *path, OGRGeometryH *geoms, const tb_c
     for (uint32_t i = 0; i < n; i++) {
         const tb_change_feature *a = &feat[i];
         char *g = OGR_G_ExportToJsonEx(geoms[i], jopts);
-        fprintf(f, "{ \"type\": \"Feature\", \"id\": %u, \"properties\": { \"id\": %u, ", a->id, a->id);
-        fputs("\"area_m2\": ", f);
-        json_number(f, a->area_m2, 2);
-        fputs(", \"perimeter_m\": ", f);
-        json_number(f, a->perimeter_m, 2);
-        fprintf(f, ", \"pixels\": %llu, \"mean_score\": ", (unsigned long long)a->pixels);
-        json_number(f, a->mean_score, 4);
-        fputs(", \"max_score\": ", f);
-        json_number(f, a->max_score, 4);
-        fputs(", \"centroid_x\": ", f);
-        json_number(f, a->centroid_x, dec);
-        fputs(", \"centroid_y\": ", f);
-        json_number(f, a->centroid_y, dec);
-        fputs(", \"lon_cgcs2000\": ", f);
-        json_number(f, a->lon, 9);
-        fputs(", \"lat_cgcs2000\": ", f);
-        json_number(f, a->lat, 9);
+        fprintf(f, "{ \"type\": \"Feature\", \"id\": %u, \"properties\": { \"id\": %u, \"kind\": \"%s\"",
+                a->id, a->id, tb_kind_name(a->kind));
+        for (int k = 0; k < NFIELDS; k++) {
+            if (k == F_PIXELS) {
+                fprintf(f, ", \"pixels\": %llu", (unsigned long long)a->pixels);
+                continue;
+            }
+            if (fields[k].type != OFTReal)
+                continue;
+            fprintf(f, ", \"%s\": ", fields[k].name);
+            json_number(f, real_value(a, k), fields[k].dec < 0 ? dec : fields[k].dec);
+        }
         fprintf(f, " }, \"geometry\": %s }%s\n", g ? g : "null", i + 1 < n ? "," : "");
         CPLFree(g);
     }

@@ -180,6 +180,8 @@ static int cmd_merge(int argc, char **argv, const char *store, const tb_config *
         printf("  cases        %ld new, %ld updated, %ld reopened, %ld verified\n", r.new_cases,
                r.updated_cases, r.reopened, r.verified);
         printf("  suppressed   %ld (over false_alarm or permitted cases)\n", r.suppressed);
+        printf("  removed      %ld polygons of structures gone (%ld open cases noted)\n",
+               r.removed_polygons, r.removals_noted);
         printf("  excluded     %ld permitted, %ld existing\n", r.excluded_permitted,
                r.excluded_existing);
         if (opt.grid_layer)

@@ -37,6 +37,9 @@ static void eval_usage(FILE *out)
             "  --pred-values LIST   prediction raster values meaning change, e.g. 1,2\n"
             "                       (default: any non-zero value)\n"
             "  --truth-values LIST  the same for the truth raster (OSCD labels: 2)\n"
+            "  --kinds K            which predicted changes count: all (default), new or\n"
+            "                       removed (the `kind` field of tuban's polygons; for a\n"
+            "                       changes_mask.tif without --pred-values: 1,2 / 1 / 2)\n"
             "  --pixel-size M       metres per pixel of rasters without georeferencing\n"
             "                       (default 1)\n"
             "  --json FILE          also write the result as JSON to FILE; '-' writes it to\n"
@@ -99,7 +102,8 @@ static tb_status parse_args(int argc, char **argv, tb_eval_options *opt, const c
         name[len] = '\0';
         int known = !strcmp(name, "--iou") || !strcmp(name, "--min-area") ||
                     !strcmp(name, "--pred-values") || !strcmp(name, "--truth-values") ||
-                    !strcmp(name, "--pixel-size") || !strcmp(name, "--json");
+                    !strcmp(name, "--pixel-size") || !strcmp(name, "--json") ||
+                    !strcmp(name, "--kinds");
         if (!known)
             return USAGE_ERROR("unknown option '%s' (try tuban eval --help)", name);
         const char *val = eq ? eq + 1 : NULL;
@@ -132,6 +136,11 @@ static tb_status parse_args(int argc, char **argv, tb_eval_options *opt, const c
             st = parse_list(name, val, opt->pred_values, sizeof opt->pred_values);
         } else if (!strcmp(name, "--truth-values")) {
             st = parse_list(name, val, opt->truth_values, sizeof opt->truth_values);
+        } else if (!strcmp(name, "--kinds")) {
+            if (!tb_eval_kind_values(val) || !val[0])
+                st = USAGE_ERROR("--kinds: '%s' is not all, new or removed", val);
+            else
+                snprintf(opt->pred_kinds, sizeof opt->pred_kinds, "%s", val);
         } else {
             if (val[0] == '\0')
                 st = USAGE_ERROR("--json needs a file name or '-'");
@@ -142,6 +151,9 @@ static tb_status parse_args(int argc, char **argv, tb_eval_options *opt, const c
     }
     if (npaths != 2)
         return USAGE_ERROR("need PREDICTION and TRUTH (try tuban eval --help)");
+    if (opt->pred_kinds[0] && !opt->pred_values[0] && strcmp(opt->pred_kinds, "all"))
+        snprintf(opt->pred_values, sizeof opt->pred_values, "%s",
+                 tb_eval_kind_values(opt->pred_kinds));
     return TB_OK;
 }
 
@@ -179,6 +191,9 @@ static void dataset_usage(FILE *out)
             "  --threshold X|auto, --bands LIST, --threads N, --open-radius N,\n"
             "  --close-radius N, --no-normalise   as for tuban scan\n"
             "  --truth-values LIST  label values meaning change (default any non-zero; OSCD: 2)\n"
+            "  --kinds K            predicted kinds scored: all (default; labels marking both\n"
+            "                       directions, as LEVIR-CD), new (labels of new structures\n"
+            "                       only) or removed (eval.kinds)\n"
             "  --iou X              object match threshold (eval.iou, default 0.3)\n"
             "  --min-area M2        objects below M2 are ignored by the object metrics\n"
             "                       (eval.min_area_m2, default 0; the scan's own filter is\n"
@@ -197,6 +212,7 @@ static const struct {
     {"--bands", "input.bands"},           {"--threads", "scan.threads"},
     {"--open-radius", "morphology.open_radius"}, {"--close-radius", "morphology.close_radius"},
     {"--iou", "eval.iou"},                {"--min-area", "eval.min_area_m2"},
+    {"--kinds", "eval.kinds"},
 };
 
 /* Writes the dataset result to `path`. */

@@ -33,6 +33,8 @@ static void synth_usage(FILE *out)
             "  --seed S            random seed, 0..2^64-1 (default 1)\n"
             "  --structures N      number of new structures; 0 = a pair without new structures\n"
             "                      (default: one per ~3000 m^2)\n"
+            "  --removed N         existing buildings demolished between the dates (default 0;\n"
+            "                      truth kind \"removed\", truth_mask value 2)\n"
             "  --compress C        DEFLATE (default) or NONE\n"
             "  --tiled             256x256 tiles (default)\n"
             "  --striped           strips instead of tiles\n"
@@ -96,7 +98,7 @@ static tb_status parse_args(int argc, char **argv, tb_synth_params *p, const cha
         }
         if (a[0] == '-' && a[1]) {
             static const char *const with_value[] = {"--size", "--width", "--height", "--seed",
-                                                     "--structures", "--compress"};
+                                                     "--structures", "--compress", "--removed"};
             const char *eq = strchr(a, '=');
             size_t n = eq ? (size_t)(eq - a) : strlen(a);
             int which = -1;
@@ -124,6 +126,9 @@ static tb_status parse_args(int argc, char **argv, tb_synth_params *p, const cha
                 break;
             case 4:
                 st = parse_int("--structures", v, 0, &p->n_structures);
+                break;
+            case 6:
+                st = parse_int("--removed", v, 0, &p->n_removed);
                 break;
             default:
                 if (strcmp(v, "DEFLATE") && strcmp(v, "NONE") && strcmp(v, "deflate") && strcmp(v, "none"))
@@ -174,9 +179,12 @@ int tb_cmd_synth(int argc, char **argv)
         fprintf(stderr, "tuban synth: %s\n", tb_error_message());
         return tb_status_exit_code(st);
     }
-    printf("synth: %d new structures, %d existing buildings, %d cars (%d before, %d after), "
+    char removed[48] = "";
+    if (sum.n_removed)
+        snprintf(removed, sizeof removed, " (%d demolished)", sum.n_removed);
+    printf("synth: %d new structures, %d existing buildings%s, %d cars (%d before, %d after), "
            "%dx%d px at %g m, seed %" PRIu64 " -> %s\n",
-           sum.n_structures, sum.n_buildings, sum.n_cars_before + sum.n_cars_after, sum.n_cars_before,
+           sum.n_structures, sum.n_buildings, removed, sum.n_cars_before + sum.n_cars_after, sum.n_cars_before,
            sum.n_cars_after, p.width, p.height, p.pixel_size, p.seed, outdir);
     return 0;
 }

@@ -175,7 +175,8 @@ static tb_status run_tile(const tile_paths *p, const tb_config *cfg, const tb_ev
         st = tb_eval_label_onto_grid(p->label, ref, mask, warped, &t->label_warped);
     if (st == TB_OK) {
         tb_eval_options o = *opt;
-        snprintf(o.pred_values, sizeof o.pred_values, "1");
+        const char *values = tb_eval_kind_values(cfg->eval_kinds);
+        snprintf(o.pred_values, sizeof o.pred_values, "%s", values ? values : "1,2");
         st = tb_eval_run(mask, t->label_warped ? warped : p->label, &o, &t->res);
     }
     snprintf(t->name, sizeof t->name, "%s", p->name);

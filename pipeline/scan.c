@@ -103,6 +103,8 @@ static tb_status open_inputs(tb_scan_ctx *ctx, const char *before, const char *a
     tb_status st = tb_scan_align(ctx, before, after);
     if (!st)
         st = select_bands(ctx, tb_raster_band_count(ctx->after));
+    if (!st)
+        st = tb_scan_evidence_setup(ctx);
     if (st)
         return st;
     ctx->width = res->width = ctx->grid.width;
@@ -221,6 +223,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
 
     t = now();
     snprintf(ctx.provisional_path, sizeof ctx.provisional_path, "%s/.tuban-%ld-provisional.tif", outdir, pid);
+    snprintf(ctx.ev.flags_path, sizeof ctx.ev.flags_path, "%s/.tuban-%ld-flags.tif", outdir, pid);
     st = tb_raster_writer_create(ctx.provisional_path, ctx.width, ctx.height, TB_U32, NULL, NULL,
                                  -1, &ctx.provisional);
     if (!st)
@@ -301,6 +304,8 @@ done:
     tb_raster_writer_close(final_labels);
     tb_raster_writer_close(ctx.provisional);
     remove_quietly(ctx.provisional_path);
+    tb_scan_evidence_free(&ctx);
+    remove_quietly(ctx.ev.flags_path);
     remove_quietly(final_path);
     remove_quietly(mask_tmp);
     remove_quietly(gpkg_tmp);

@@ -70,11 +70,12 @@ tb_status tb_scan_merge_cases(const tb_config *cfg, const char *outdir, FILE *ou
                     cfg->store);
         else
             fprintf(out, "  cases       %s: %ld new, %ld updated, %ld reopened, %ld verified, "
-                         "%ld suppressed, %ld excluded (permitted %ld, existing %ld); "
-                         "%ld evidence images%s\n",
+                         "%ld suppressed, %ld excluded (permitted %ld, existing %ld), "
+                         "%ld removed polygons; %ld evidence images%s\n",
                     cfg->store, rep.new_cases, rep.updated_cases, rep.reopened, rep.verified,
                     rep.suppressed, rep.excluded_permitted + rep.excluded_existing,
-                    rep.excluded_permitted, rep.excluded_existing, rep.evidence_chips,
+                    rep.excluded_permitted, rep.excluded_existing, rep.removed_polygons,
+                    rep.evidence_chips,
                     rep.evidence_missing ? " (some inputs not found: images skipped)" : "");
     }
     return TB_OK;

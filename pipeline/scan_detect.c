@@ -52,7 +52,7 @@ int tb_scan_strip_rows(const tb_scan_ctx *ctx)
     /* Bytes per pixel of a strip: both dates' float planes, score, and five byte planes
      * (validity twice, mask, two scratch), plus the labels of the central rows. */
     const size_t per_px = (size_t)ctx->nbands * 2 * sizeof(float) + sizeof(float) + 5 +
-                          sizeof(uint32_t);
+                          sizeof(uint32_t) + tb_scan_evidence_px_bytes(ctx);
     size_t fit = TB_SCAN_STRIP_BUDGET / (per_px * (size_t)ctx->width);
     fit = fit > (size_t)(2 * ctx->halo) ? fit - (size_t)(2 * ctx->halo) : 0;
     int rows = ctx->cfg->strip_rows;
@@ -83,6 +83,7 @@ tb_status tb_scan_detect(tb_scan_ctx *ctx)
         free_buffers(&buf);
         return tb_error(TB_ERR_NOMEM, "out of memory for the component labeller");
     }
+    st = tb_scan_evidence_begin(ctx, (size_t)w * ext_max);
 
     for (int y0 = 0; y0 < h && !st; y0 += strip) {
         const int rows = h - y0 < strip ? h - y0 : strip;
@@ -102,6 +103,8 @@ tb_status tb_scan_detect(tb_scan_ctx *ctx)
 
         tb_change_score((const float *const *)buf.before, (const float *const *)buf.after, nb,
                         res->fits, buf.valid, epx, buf.score);
+        tb_scan_evidence_strip(ctx, (const float *const *)buf.before,
+                               (const float *const *)buf.after, buf.valid, w, erows, buf.score);
         tb_threshold(buf.score, buf.valid, epx, (float)(res->threshold * cfg->hysteresis_low),
                      buf.mask);
         tb_open(buf.mask, w, erows, cfg->open_radius, buf.scratch);
@@ -126,7 +129,9 @@ tb_status tb_scan_detect(tb_scan_ctx *ctx)
         for (size_t i = 0; i < cpx; i++)
             if (!valid[i])
                 buf.labels[i] = UINT32_MAX;
-        st = tb_raster_writer_write(ctx->provisional, y0, rows, buf.labels);
+        st = tb_scan_evidence_labels(ctx, buf.labels, off, y0, rows);
+        if (!st)
+            st = tb_raster_writer_write(ctx->provisional, y0, rows, buf.labels);
     }
     if (!st)
         tb_ccl_finish(ctx->ccl);

@@ -32,6 +32,19 @@ void tb_scan_print_summary(FILE *out, const tb_scan_result *r)
             r->floor);
     fprintf(out, "  polygons    %u (%.1f m2 in all); %u components, %u below min area, %u above max\n",
             r->polygons, r->total_area_m2, r->components, r->dropped_small, r->dropped_large);
+    fprintf(out, "  kinds       %u new (%.1f m2), %u removed (%.1f m2); %u below min confidence\n",
+            r->new_polygons, r->new_area_m2, r->removed_polygons, r->removed_area_m2,
+            r->dropped_confidence);
+    fprintf(out, "  evidence    bands");
+    static const char *const role[4] = {"blue", "green", "red", "NIR"};
+    int any = 0;
+    for (int k = 0; k < 4; k++)
+        if (r->role_bands[k]) {
+            fprintf(out, " %s %d", role[k], r->role_bands[k]);
+            any = 1;
+        }
+    fprintf(out, "%s (%s); brightness median %.4g, spread %.4g\n", any ? "" : " none",
+            r->roles_source, r->bright_median, r->bright_scale);
     fprintf(out, "  time        align %.2f s, sample %.2f s, detect %.2f s, resolve %.2f s, "
                  "polygons %.2f s, total %.2f s (%d threads)\n",
             r->t_align, r->t_sample, r->t_detect, r->t_resolve, r->t_polygons, r->t_total,
@@ -86,9 +99,19 @@ tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, 
     fprintf(f, "  \"valid_pixels\": %llu,\n  \"change_pixels\": %llu,\n",
             (unsigned long long)r->valid_pixels, (unsigned long long)r->change_pixels);
     fprintf(f, "  \"components\": %u,\n  \"dropped\": {\"below_min_area\": %u, \"above_max_area\": %u, "
-               "\"below_threshold\": %u},\n",
-            r->components, r->dropped_small, r->dropped_large, r->dropped_weak);
+               "\"below_threshold\": %u, \"below_min_confidence\": %u},\n",
+            r->components, r->dropped_small, r->dropped_large, r->dropped_weak,
+            r->dropped_confidence);
     fprintf(f, "  \"polygons\": %u,\n  \"total_area_m2\": %.2f,\n", r->polygons, r->total_area_m2);
+    fprintf(f, "  \"kinds\": {\"new\": %u, \"removed\": %u, \"new_area_m2\": %.2f, "
+               "\"removed_area_m2\": %.2f},\n",
+            r->new_polygons, r->removed_polygons, r->new_area_m2, r->removed_area_m2);
+    fprintf(f, "  \"evidence\": {\"blue_band\": %d, \"green_band\": %d, \"red_band\": %d, "
+               "\"nir_band\": %d, \"roles_source\": ",
+            r->role_bands[0], r->role_bands[1], r->role_bands[2], r->role_bands[3]);
+    tb_json_string(f, r->roles_source);
+    fprintf(f, ", \"brightness_median\": %.6g, \"brightness_spread\": %.6g},\n",
+            r->bright_median, r->bright_scale);
     fprintf(f, "  \"min_area_m2\": %.6g,\n  \"threads\": %d,\n  \"strip_rows\": %d,\n",
             cfg->min_area_m2, r->threads, r->strip_rows);
     fprintf(f, "  \"peak_rss_mib\": %.1f,\n", r->peak_rss_mb);

@@ -128,6 +128,7 @@ tb_status tb_scan_sample(tb_scan_ctx *ctx)
         }
     }
 
+    tb_scan_evidence_fit(ctx, (const float *const *)sb, (const float *const *)sa, valid, n);
     tb_change_score((const float *const *)sb, (const float *const *)sa, nb, res->fits, valid, n,
                     score);
     double max = 0;

@@ -42,7 +42,8 @@ typedef struct tb_eval_dataset_result {
 } tb_eval_dataset_result;
 
 /* Scans and scores every tile of `dir` with `cfg` (the scan) and `opt` (the
- * comparison; opt->pred_values is ignored: the mask's change value 1 is used), writing
+ * comparison; opt->pred_values is ignored: the mask values of cfg->eval_kinds are used,
+ * 1 new and 2 removed), writing
  * the scans under `workdir` (must exist). `log` (may be NULL) gets one line per tile
  * as it finishes. The function returns TB_OK with *out filled (free it with
  * tb_eval_dataset_free), or the status of the first error: TB_ERR_INPUT_MISSING when

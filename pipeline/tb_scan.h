@@ -33,7 +33,13 @@ typedef struct tb_scan_result {
     double otsu, floor, threshold;
     int threshold_auto;
     uint32_t components, polygons, dropped_small, dropped_large, dropped_weak;
-    double total_area_m2;
+    uint32_t dropped_confidence;            /* below filter.min_confidence */
+    uint32_t new_polygons, removed_polygons;
+    double total_area_m2, new_area_m2, removed_area_m2;
+    /* evidence */
+    int role_bands[4];                      /* blue, green, red, NIR: 1-based bands used, 0 = none */
+    char roles_source[96];                  /* where the roles came from */
+    double bright_scale, bright_median;     /* brightness-difference spread, after-date median */
     /* alignment */
     char grid_crs[128];
     double grid_gt[6];

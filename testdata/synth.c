@@ -76,6 +76,9 @@ static tb_status check_params(const tb_synth_params *p)
     if (p->n_structures < -1)
         return tb_error(TB_ERR_USAGE, "synthetic scene: %d structures: must be -1 (automatic) or 0 or more",
                         p->n_structures);
+    if (p->n_removed < 0)
+        return tb_error(TB_ERR_USAGE, "synthetic scene: %d demolished buildings: must be 0 or more",
+                        p->n_removed);
     if (p->compress && !same_word(p->compress, "DEFLATE") && !same_word(p->compress, "NONE"))
         return tb_error(TB_ERR_USAGE, "synthetic scene: compression '%s' is not DEFLATE or NONE", p->compress);
     if (!(p->sun_elevation >= 5 && p->sun_elevation <= 90) || !isfinite(p->sun_azimuth))
@@ -111,15 +114,18 @@ static tb_status render_strips(const tb_synth_scene *s, tb_synth_writer *w, tb_s
             st = tb_error(TB_ERR_CANCELLED, "synthetic scene: cancelled");
             break;
         }
-        long long ones = 0;
-#pragma omp parallel for schedule(static) reduction(+ : ones)
+        long long ones = 0, twos = 0;
+#pragma omp parallel for schedule(static) reduction(+ : ones, twos)
         for (int r = 0; r < rows; r++) {
             size_t off = (size_t)r * W;
             tb_synth_render_row(s, y0 + r, before + off * TB_SYNTH_BANDS, after + off * TB_SYNTH_BANDS, mask + off);
-            for (size_t x = 0; x < W; x++)
-                ones += mask[off + x];
+            for (size_t x = 0; x < W; x++) {
+                ones += mask[off + x] == 1;
+                twos += mask[off + x] == 2;
+            }
         }
         sum->truth_pixels += ones;
+        sum->removed_pixels += twos;
         st = tb_synth_writer_strip(w, y0, rows, before, after, mask);
     }
     if (st == TB_OK && p->progress && !p->progress(1.0, "rendering", p->progress_user))
@@ -160,6 +166,7 @@ tb_status tb_synth_run(const char *outdir, const tb_synth_params *p, tb_synth_su
     tb_synth_writer_abort(w);
     if (st == TB_OK && summary) {
         sum.n_structures = s->n_structures;
+        sum.n_removed = s->n_removed;
         sum.n_buildings = s->n_buildings;
         sum.n_cars_before = s->n_cars[0];
         sum.n_cars_after = s->n_cars[1];

@@ -225,8 +225,9 @@ typedef struct tb_synth_object {
     int material;       /* tb_synth_material */
     int style;          /* tb_synth_roof_style */
     int dates;          /* TB_SYNTH_DATE_* bits */
-    int id;             /* structures: 1..n in truth.geojson; others 0 */
+    int id;             /* structures and demolished buildings: their id in truth.geojson; others 0 */
     int is_l;           /* L-shaped footprint */
+    int removed;        /* an existing building demolished between the dates (before only) */
 } tb_synth_object;
 
 /* Coarse bucket index: each cell lists the objects whose box touches it. */
@@ -247,7 +248,7 @@ typedef struct tb_synth_scene {
     tb_synth_object *obj;
     int n_obj, cap_obj;
     tb_synth_grid grid;
-    int n_buildings, n_structures, n_cars[2];
+    int n_buildings, n_structures, n_removed, n_cars[2];
     uint64_t key_noise[2];      /* sensor noise of each date */
     uint64_t key_texture;       /* roof and crown textures */
 } tb_synth_scene;
@@ -266,7 +267,8 @@ const char *tb_synth_material_name(int material);
 /* ---- rendering (synth_render.c) -------------------------------------------------- */
 
 /* Renders image row `row`: `before` and `after` receive width * 4 pixel-interleaved
- * samples (B, G, R, NIR), `mask` width bytes (1 = new structure). Pure; thread-safe. */
+ * samples (B, G, R, NIR), `mask` width bytes (1 = new structure, 2 = demolished
+ * building). Pure; thread-safe. */
 void tb_synth_render_row(const tb_synth_scene *s, int row, uint16_t *before, uint16_t *after,
                          uint8_t *mask);
 

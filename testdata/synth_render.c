@@ -232,7 +232,8 @@ void tb_synth_render_row(const tb_synth_scene *s, int row, uint16_t *before, uin
             tb_synth_ground_at(&s->layout, x, y, &g);
             pixel_date(s, &px, &g, x, y, col, row, 0, before + 4 * (size_t)col);
             pixel_date(s, &px, &g, x, y, col, row, 1, after + 4 * (size_t)col);
-            mask[col] = px.roof && px.roof->kind == TB_SYNTH_OBJ_STRUCTURE;
+            mask[col] = !px.roof ? 0 : px.roof->kind == TB_SYNTH_OBJ_STRUCTURE ? 1
+                      : px.roof->removed ? 2 : 0;
         }
     }
 }

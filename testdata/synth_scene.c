@@ -25,6 +25,7 @@ enum {
     STREAM_FARM_BUILDINGS = 43,
     STREAM_STRUCTURES = 44,
     STREAM_CARS = 45,
+    STREAM_REMOVED = 49,
     KEY_NOISE = 46,
     KEY_TEXTURE = 48
 };
@@ -380,6 +381,41 @@ static tb_status place_structures(tb_synth_scene *s)
     return TB_OK;
 }
 
+/* Demolitions: existing buildings, drawn at random among those of at least 20 m^2 that
+ * lie inside the scene two pixels from its edge, lose their after date (the ground of
+ * their lot shows instead). Their ids follow the structures'. */
+static void remove_buildings(tb_synth_scene *s)
+{
+    const double m = 2.0 * s->p.pixel_size;
+    int candidates = 0;
+    for (int i = 0; i < s->n_obj; i++) {
+        const tb_synth_object *o = &s->obj[i];
+        candidates += o->kind == TB_SYNTH_OBJ_BUILDING && o->box[0] >= m && o->box[1] >= m &&
+                      o->box[2] <= s->width_m - m && o->box[3] <= s->height_m - m &&
+                      tb_synth_shape_area(&o->shape) >= 20.0;
+    }
+    tb_synth_rng r = tb_synth_rng_make(s->p.seed, STREAM_REMOVED);
+    int want = s->p.n_removed < candidates ? s->p.n_removed : candidates;
+    while (s->n_removed < want) {
+        int pick = (int)(tb_synth_rng_next(&r) % (uint64_t)candidates), k = 0;
+        for (int i = 0; i < s->n_obj; i++) {
+            tb_synth_object *o = &s->obj[i];
+            if (!(o->kind == TB_SYNTH_OBJ_BUILDING && o->box[0] >= m && o->box[1] >= m &&
+                  o->box[2] <= s->width_m - m && o->box[3] <= s->height_m - m &&
+                  tb_synth_shape_area(&o->shape) >= 20.0))
+                continue;
+            if (k++ != pick)
+                continue;
+            if (!o->removed) {
+                o->removed = 1;
+                o->dates = TB_SYNTH_DATE_BEFORE;
+                o->id = s->n_structures + ++s->n_removed;
+            }
+            break;
+        }
+    }
+}
+
 /* The colour of a car for a uniform draw u: mostly white, black and silver. */
 static int car_material(double u)
 {
@@ -471,6 +507,7 @@ tb_status tb_synth_scene_build(tb_synth_scene *s, const tb_synth_params *p)
     }
     if ((st = place_structures(s)) != TB_OK)
         return st;
+    remove_buildings(s);
     for (int date = 0; date < 2; date++) {
         if ((st = place_cars(s, date, L->vroads, L->n_vroads, 1)) != TB_OK ||
             (st = place_cars(s, date, L->hroads, L->n_hroads, 0)) != TB_OK)

@@ -247,10 +247,11 @@ static tb_status truth_feature(tb_synth_writer *w, OGRLayerH layer, const tb_syn
 {
     OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(layer));
     OGR_F_SetFieldInteger(f, 0, o->id);
-    OGR_F_SetFieldDouble(f, 1, tb_synth_shape_area(&o->shape));
-    OGR_F_SetFieldString(f, 2, o->is_l ? "L" : "rect");
-    OGR_F_SetFieldString(f, 3, tb_synth_material_name(o->material));
-    OGR_F_SetFieldDouble(f, 4, o->height);
+    OGR_F_SetFieldString(f, 1, o->removed ? "removed" : "new");
+    OGR_F_SetFieldDouble(f, 2, tb_synth_shape_area(&o->shape));
+    OGR_F_SetFieldString(f, 3, o->is_l ? "L" : "rect");
+    OGR_F_SetFieldString(f, 4, tb_synth_material_name(o->material));
+    OGR_F_SetFieldDouble(f, 5, o->height);
     double xy[12];
     int n = tb_synth_shape_ring(&o->shape, xy);
     OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
@@ -291,8 +292,8 @@ tb_status tb_synth_writer_truth(tb_synth_writer *w, const tb_synth_scene *s)
     static const struct {
         const char *name;
         OGRFieldType type;
-    } fields[] = {{"id", OFTInteger}, {"area_m2", OFTReal}, {"shape", OFTString}, {"roof", OFTString},
-                  {"height_m", OFTReal}};
+    } fields[] = {{"id", OFTInteger}, {"kind", OFTString}, {"area_m2", OFTReal}, {"shape", OFTString},
+                  {"roof", OFTString}, {"height_m", OFTReal}};
     for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
         OGRFieldDefnH fd = OGR_Fld_Create(fields[k].name, fields[k].type);
         OGRErr e = OGR_L_CreateField(layer, fd, TRUE);
@@ -306,6 +307,11 @@ tb_status tb_synth_writer_truth(tb_synth_writer *w, const tb_synth_scene *s)
     for (int i = 0; i < s->n_obj && st == TB_OK; i++)
         if (s->obj[i].kind == TB_SYNTH_OBJ_STRUCTURE)
             st = truth_feature(w, layer, &s->obj[i]);
+    /* Demolished buildings after the structures, in id order. */
+    for (int id = s->n_structures + 1; id <= s->n_structures + s->n_removed && st == TB_OK; id++)
+        for (int i = 0; i < s->n_obj && st == TB_OK; i++)
+            if (s->obj[i].removed && s->obj[i].id == id)
+                st = truth_feature(w, layer, &s->obj[i]);
 done:
     if (ds) {
         GDALClose(ds);

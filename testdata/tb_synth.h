@@ -31,6 +31,7 @@ typedef struct tb_synth_params {
     int epsg;                   /* default 4548 (CGCS2000 / 3-degree GK CM 117E) */
     double origin_x, origin_y;  /* upper-left corner in the CRS (default: inside Tongzhou, Beijing) */
     int n_structures;           /* new structures; -1 = automatic (one per ~3000 m^2), 0 = none (a no-change pair) */
+    int n_removed;              /* existing buildings demolished between the dates (default 0) */
     const char *compress;       /* GeoTIFF compression: "DEFLATE" (default) or "NONE" */
     int tiled;                  /* 1: 256x256 tiles; 0: strips */
 
@@ -51,11 +52,13 @@ typedef struct tb_synth_params {
 
 /* What a run produced (for the one-line summary and for tests). */
 typedef struct tb_synth_summary {
-    int n_structures;           /* new structures = features in truth.geojson */
+    int n_structures;           /* new structures: truth features of kind "new" */
+    int n_removed;              /* demolished buildings: truth features of kind "removed" */
     int n_buildings;            /* existing buildings (present at both dates) */
     int n_cars_before, n_cars_after;
-    long long truth_pixels;     /* pixels set to 1 in truth_mask.tif */
-    double truth_area_m2;       /* sum of the truth polygon areas */
+    long long truth_pixels;     /* pixels set to 1 in truth_mask.tif (new structures) */
+    long long removed_pixels;   /* pixels set to 2 (demolished buildings) */
+    double truth_area_m2;       /* sum of the areas of the new-structure polygons */
 } tb_synth_summary;
 
 /* Defaults for a square scene of `size` pixels: 0.8 m pixels in EPSG:4548 with the
@@ -66,10 +69,12 @@ void tb_synth_defaults(tb_synth_params *p, int size, uint64_t seed);
 
 /* Writes into `outdir` (created if missing):
  *   before.tif, after.tif  4-band (B, G, R, NIR) UInt16 GeoTIFFs on the same grid
- *   truth.geojson          new-structure polygons (id, area_m2, shape rect|L,
- *                          roof white|blue|grey, height_m) in the scene CRS
- *   truth_mask.tif         Byte: 1 = new structure, 0 = not; it is exactly the truth
- *                          polygons rasterised at pixel centres
+ *   truth.geojson          truth polygons (id, kind new|removed, area_m2, shape rect|L,
+ *                          roof, height_m) in the scene CRS: the new structures, then
+ *                          the demolished buildings (ids continue)
+ *   truth_mask.tif         Byte: 1 = new structure, 2 = demolished building, 0 = no
+ *                          change; it is exactly the truth polygons rasterised at pixel
+ *                          centres
  * Every file is written under a temporary name and renamed at the end, so a failed
  * run leaves no partial file. `summary` may be NULL.
  * Returns TB_OK or an error recorded with tb_error() (TB_ERR_USAGE for bad

@@ -31,7 +31,7 @@ PY
 gdal_translate -q -a_srs "$out/a.wkt" -a_ullr "$1" "$2" "$3" "$4" "$d/label/hongkong-cm.tif" "$out/label_a.tif"
 gdalwarp -q -overwrite -r near -t_srs "$out/grid.wkt" -te "$5" "$6" "$7" "$8" -ts "$9" "${10}" \
     "$out/label_a.tif" "$out/label_on_grid.tif"
-"$tuban" eval "$out/scan/changes_mask.tif" "$out/label_on_grid.tif" --pred-values 1 --truth-values 2 \
+"$tuban" eval "$out/scan/changes_mask.tif" "$out/label_on_grid.tif" --pred-values 1,2 --truth-values 2 \
     --json "$out/eval.json" >/dev/null
 /usr/bin/python3 - "$out" "$b_band" <<'PY'
 import json, sys

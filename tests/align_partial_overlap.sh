@@ -6,7 +6,7 @@
 # lattice restricted to the overlap: a 614 x 1024 grid with the after-image's origin and
 # pixel size. Checked: summary.json before_covers = 0.6 +- 0.02; changes_mask.tif is
 # that grid, 255 (no data) exactly where the before-image is missing (nowhere, on this
-# grid) and 0/1 elsewhere; every polygon lies in the overlap; structures inside the
+# grid) and 0/1/2 (no change, new, removed) elsewhere; every polygon lies in the overlap; structures inside the
 # overlap are found (object recall >= 0.95 against the truth restricted to it).
 set -e
 tuban="$1"; out="$2"
@@ -61,13 +61,13 @@ assert (mg[0], mg[3]) == (ag[0], ag[3])
 assert s["grid"]["after_warped"] is False and s["grid"]["before_warped"] is False
 # No data exactly where the before-image is missing (column centres east of its edge).
 mask = m.ReadAsArray()
-assert set(np.unique(mask)) <= {0, 1, 255}
+assert set(np.unique(mask)) <= {0, 1, 2, 255}
 xc = mg[0] + (np.arange(m.RasterXSize) + 0.5) * mg[1]
 missing = np.broadcast_to(xc > x_end, mask.shape)
 assert (mask[missing] == 255).all(), "pixels without a before-image are not no data"
 assert (mask[~missing] != 255).all(), "no data where both dates are valid"
 print("mask: %d change, %d no data, %d missing-before pixels" %
-      ((mask == 1).sum(), (mask == 255).sum(), missing.sum()))
+      (((mask == 1) | (mask == 2)).sum(), (mask == 255).sum(), missing.sum()))
 # Polygons only in the overlap.
 ds = ogr.Open(out + "/scan/changes.gpkg")
 lyr = ds.GetLayer(0)

@@ -14,5 +14,7 @@ status_of() {
 }
 nth_case() { "$tuban" cases list --store "$1" --format csv | sed -n "$(($2 + 1))p" | cut -d, -f1; }
 polygons_of() { ogrinfo -ro -so "$1/changes.gpkg" changes | sed -n 's/^Feature Count: //p'; }
+# Polygons of new structures (the ones that become cases).
+new_polygons_of() { ogrinfo -ro -q "$1/changes.gpkg" -sql "SELECT COUNT(*) AS n FROM changes WHERE kind = 'new'" | sed -n 's/^ *n (Integer[0-9]*) = //p'; }
 # The whole store as text (every layer, every field): equal dumps, equal stores.
 dump() { ogrinfo -ro -al -q "$1" | grep -v '^INFO'; }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # cases_merge.sh TUBAN WORK
-# Merging a scan opens one case per polygon; merging it again changes nothing; a
+# Merging a scan opens one case per polygon of a new structure (removed ones are
+# counted, never cases); merging it again changes nothing; a
 # second scan of the same pair whose polygons have grown updates the cases (growth)
 # instead of opening duplicates.
 tuban="$1"; work="$2"
@@ -8,11 +9,11 @@ tuban="$1"; work="$2"
 rm -rf "$work"; mkdir -p "$work"; cd "$work" || exit 1
 "$tuban" synth pair --size 512 --seed 1 >/dev/null || fail "synth"
 "$tuban" scan pair/before.tif pair/after.tif -o scan1 -q || fail "scan 1"
-n=$(polygons_of scan1)
-[ "$n" -gt 10 ] || fail "only $n polygons"
+n=$(new_polygons_of scan1)
+[ "$n" -gt 10 ] || fail "only $n new polygons"
 "$tuban" cases merge scan1 --store s.gpkg || fail "merge"
 c=$(count_cases s.gpkg)
-[ "$c" -eq "$n" ] || fail "$c cases for $n polygons"
+[ "$c" -eq "$n" ] || fail "$c cases for $n new polygons"
 "$tuban" cases list --store s.gpkg --format json > list1.json
 dump s.gpkg > dump1.txt
 out=$("$tuban" cases merge scan1 --store s.gpkg) || fail "second merge"
@@ -28,7 +29,7 @@ id=$(nth_case s.gpkg 1)
 # a new scan key) must update the same cases, never add any.
 mkdir -p scan2
 ogr2ogr -f GPKG scan2/changes.gpkg scan1/changes.gpkg -dialect sqlite -nln changes \
-    -sql "SELECT ST_Buffer(geom, 1.5) AS geom, id, area_m2 * 1.3 AS area_m2, mean_score, lon_cgcs2000, lat_cgcs2000 FROM changes" ||
+    -sql "SELECT ST_Buffer(geom, 1.5) AS geom, id, kind, area_m2 * 1.3 AS area_m2, mean_score, lon_cgcs2000, lat_cgcs2000 FROM changes" ||
     fail "ogr2ogr"
 out=$("$tuban" cases merge scan2 --store s.gpkg) || fail "merge of the grown scan"
 echo "$out"

@@ -2,7 +2,7 @@
 # rejection of bad feedback, suppression, re-verification, crash safety).
 set(CASES_OUT ${CMAKE_CURRENT_BINARY_DIR}/cases_out)
 
-foreach(t merge feedback closed_loop crash)
+foreach(t merge feedback closed_loop crash kinds)
   add_test(NAME cases_${t}
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cases_${t}.sh ${TUBAN_EXE} ${CASES_OUT}/${t})
 endforeach()

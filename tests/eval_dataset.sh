@@ -32,7 +32,7 @@ for seed in 3 11; do
     cp "$out/pair$n/after.tif" "$out/ds/B/t$n.tif"
     cp "$out/pair$n/truth_mask.tif" "$out/ds/label/t$n.tif"
     "$tuban" scan "$out/ds/A/t$n.tif" "$out/ds/B/t$n.tif" -o "$out/sep/t$n" -q
-    "$tuban" eval "$out/sep/t$n/changes_mask.tif" "$out/ds/label/t$n.tif" --pred-values 1 \
+    "$tuban" eval "$out/sep/t$n/changes_mask.tif" "$out/ds/label/t$n.tif" --pred-values 1,2 \
         --json "$out/sep/t$n.json" >/dev/null
 done
 "$tuban" eval --dataset "$out/ds" --json "$out/ds.json" --keep "$out/keep" -q > "$out/ds.txt"

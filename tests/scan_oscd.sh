@@ -17,5 +17,5 @@ for f in lyr:
     assert f["area_m2"] > 0 and f["pixels"] > 0
 print(sys.argv[1], lyr.GetFeatureCount(), "valid polygons")
 PY
-    "$tuban" eval "$out/$city/changes_mask.tif" "$d/label/$city-cm.tif" --pred-values 1 --truth-values 2
+    "$tuban" eval "$out/$city/changes_mask.tif" "$d/label/$city-cm.tif" --pred-values 1,2 --truth-values 2
 done

@@ -8,3 +8,7 @@ add_test(NAME scan_invariance
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_invariance.sh ${TUBAN_EXE} ${SYNTH_SCAN_OUT}/invariance)
 add_test(NAME scan_nodata_and_masks
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_nodata.sh ${TUBAN_EXE} ${SYNTH_SCAN_OUT}/nodata)
+add_test(NAME scan_kinds
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_kinds.sh ${TUBAN_EXE} ${SYNTH_SCAN_OUT}/kinds)
+add_test(NAME scan_features
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_features.sh ${TUBAN_EXE} ${SYNTH_SCAN_OUT}/features)

@@ -486,6 +486,67 @@ static void test_count_scaling(void **state)
     tb_synth_scene_free(&s);
 }
 
+/* Demolitions: the same seed with n_removed = 6 (this small scene has fewer existing
+ * buildings of 20 m^2 or more inside it: all of them go) keeps the before-image and the
+ * new structures, adds truth features of kind "removed" (ids after the structures) and
+ * mask value 2 where their roofs stood, and changes the after-image only outside the
+ * new structures. */
+static void test_demolitions(void **state)
+{
+    fixture *f = *state;
+    pair d;
+    snprintf(d.dir, sizeof d.dir, "%s/d", TB_SYNTH_TEST_DIR);
+    tb_synth_defaults(&d.p, 0, 7);
+    d.p.width = W;
+    d.p.height = H;
+    d.p.n_removed = 6;
+    tb_error_clear();
+    assert_int_equal(tb_synth_run(d.dir, &d.p, &d.sum), TB_OK);
+    assert_true(d.sum.n_removed >= 1 && d.sum.n_removed <= 6);
+    assert_int_equal(d.sum.n_structures, f->a.sum.n_structures);
+    d.before = read_raster(d.dir, "before.tif", 4, GDT_UInt16);
+    d.after = read_raster(d.dir, "after.tif", 4, GDT_UInt16);
+    d.mask = read_raster(d.dir, "truth_mask.tif", 1, GDT_Byte);
+    assert_memory_equal(d.before, f->a.before, (size_t)W * H * 4 * sizeof *d.before);
+    long long twos = 0, changed = 0;
+    for (size_t i = 0; i < (size_t)W * H; i++) {
+        assert_int_equal(d.mask[i] == 1, f->a.mask[i] == 1);
+        twos += d.mask[i] == 2;
+        int differs = memcmp(d.after + 4 * i, f->a.after + 4 * i, 4 * sizeof *d.after) != 0;
+        changed += differs;
+        if (differs)
+            assert_int_not_equal(d.mask[i], 1);
+    }
+    assert_true(twos > 0);
+    assert_int_equal(twos, d.sum.removed_pixels);
+    assert_true(changed >= twos * 9 / 10);
+
+    char path[600];
+    path_of(path, sizeof path, d.dir, "truth.geojson");
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+    OGRFeatureH feat;
+    int removed = 0, n = 0;
+    while ((feat = OGR_L_GetNextFeature(layer)) != NULL) {
+        n++;
+        const char *kind = OGR_F_GetFieldAsString(feat, OGR_F_GetFieldIndex(feat, "kind"));
+        int id = OGR_F_GetFieldAsInteger(feat, OGR_F_GetFieldIndex(feat, "id"));
+        if (!strcmp(kind, "removed")) {
+            removed++;
+            assert_int_equal(id, d.sum.n_structures + removed);
+        } else {
+            assert_string_equal(kind, "new");
+            assert_true(id <= d.sum.n_structures);
+        }
+        OGR_F_Destroy(feat);
+    }
+    GDALClose(ds);
+    assert_int_equal(removed, d.sum.n_removed);
+    assert_int_equal(n, d.sum.n_structures + d.sum.n_removed);
+    free_pair(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -498,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_failures),
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_count_scaling),
+        cmocka_unit_test(test_demolitions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

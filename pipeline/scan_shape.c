@@ -1,0 +1,249 @@
+/* scan_shape.c: pass 2b of a scan: the shape of every kept component and the shadow
+ * around it, from the provisional labels and the evidence flags spilled in pass 2.
+ *
+ * Hull: each row run of a component adds the four corners of its end pixels; the hull
+ * of those points is the hull of the component's pixel squares. A component's point
+ * list is cut back to its hull whenever it doubles, so memory follows the hull, not the
+ * area.
+ *
+ * Shadow ring: a component's structure pixels are its pixels that are shadow in
+ * neither date. Its ring is the valid pixels within `r` pixels (Chebyshev distance) of
+ * a structure pixel that are not structure pixels of any component; the pass counts
+ * the ring pixels and those that are shadow in each date. The ring therefore includes
+ * the component's own shadow when the mask took it in, and the ground beside the
+ * structure when it did not: a new building's ring darkens, a demolished one's
+ * brightens, whatever the colour of the roof. A ring pixel
+ * counts for every component whose structure pixels are, in some row of its window, the
+ * nearest on its left or on its right (a component hidden behind another within the
+ * same row segment is missed). Strips are read with r rows of halo, so the result does
+ * not depend on the strip height.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan_internal.h"
+#include "tb_geometry.h"
+
+#define MAX_NEAR 8   /* components a ring pixel can count for */
+
+typedef struct hull_pts {
+    tb_ipoint *p;
+    uint32_t n, cap, hull;    /* points, capacity, points after the last cut */
+} hull_pts;
+
+/* Cuts list h back to its hull (scratch: `tmp` of h->n + 1 points). */
+static void cut_to_hull(hull_pts *h, tb_ipoint *tmp)
+{
+    size_t k = tb_convex_hull(h->p, h->n, tmp);
+    memcpy(h->p, tmp, k * sizeof *tmp);
+    h->n = h->hull = (uint32_t)k;
+}
+
+static int add_point(hull_pts *h, int32_t x, int32_t y, tb_ipoint **tmp, size_t *tmp_cap)
+{
+    if (h->n == h->cap) {
+        if (h->n >= 2 * h->hull + 64) {
+            if (*tmp_cap < (size_t)h->n + 1) {
+                tb_ipoint *t = realloc(*tmp, ((size_t)h->n + 1) * sizeof *t);
+                if (!t)
+                    return -1;
+                *tmp = t;
+                *tmp_cap = (size_t)h->n + 1;
+            }
+            cut_to_hull(h, *tmp);
+        }
+        if (h->n == h->cap) {
+            uint32_t cap = h->cap ? 2 * h->cap : 16;
+            tb_ipoint *p = realloc(h->p, (size_t)cap * sizeof *p);
+            if (!p)
+                return -1;
+            h->p = p;
+            h->cap = cap;
+        }
+    }
+    h->p[h->n].x = x;
+    h->p[h->n].y = y;
+    h->n++;
+    return 0;
+}
+
+tb_status tb_scan_shape(tb_scan_ctx *ctx, const uint8_t *want, int r, tb_shape_meas *out)
+{
+    const int w = ctx->width, h = ctx->height, strip = ctx->strip_rows;
+    const uint32_t n = tb_ccl_label_count(ctx->ccl);
+    const int ext = strip + 2 * r;
+    const size_t epx = (size_t)w * ext;
+    uint32_t *lab = malloc(epx * sizeof *lab), *obj = malloc(epx * sizeof *obj);
+    uint32_t *left = malloc(epx * sizeof *left), *right = malloc(epx * sizeof *right);
+    uint8_t *fl = malloc(epx), *nearby = malloc(epx);
+    uint32_t *colsum = malloc((size_t)w * sizeof *colsum);
+    hull_pts *hp = calloc((size_t)n + 1, sizeof *hp);
+    tb_ipoint *tmp = NULL;
+    size_t tmp_cap = 0, xy_cap = 0;
+    double *xy = NULL;
+    tb_status st = TB_OK;
+    if (!lab || !obj || !left || !right || !fl || !nearby || !colsum || !hp)
+        st = tb_error(TB_ERR_NOMEM, "out of memory for the shape pass (%d x %d strips)", w, ext);
+    memset(out, 0, ((size_t)n + 1) * sizeof *out);
+
+    for (int y0 = 0; y0 < h && !st; y0 += strip) {
+        const int rows = h - y0 < strip ? h - y0 : strip;
+        const int e0 = y0 - r < 0 ? 0 : y0 - r;
+        const int e1 = y0 + rows + r > h ? h : y0 + rows + r;
+        const int erows = e1 - e0, c0 = y0 - e0;
+        st = tb_raster_writer_read(ctx->provisional, e0, erows, lab);
+        if (!st)
+            st = tb_raster_writer_read(ctx->ev.flags_out, e0, erows, fl);
+        if (st)
+            break;
+        /* Roots of kept components; structure pixels. */
+        uint32_t last = 0, last_root = 0;
+        for (size_t i = 0; i < (size_t)w * erows; i++) {
+            const uint32_t l = lab[i];
+            uint32_t root = 0;
+            if (l != 0 && l != UINT32_MAX) {
+                if (l != last) {
+                    last = l;
+                    last_root = tb_ccl_root(ctx->ccl, l);
+                }
+                root = want[last_root] ? last_root : 0;
+            }
+            lab[i] = l == UINT32_MAX ? UINT32_MAX : root;
+            obj[i] = root && !(fl[i] & (TB_EV_DARK_AFTER | TB_EV_DARK_BEFORE)) ? root : 0;
+        }
+        /* Hull points of the central rows: the corners of each run's end pixels. */
+        for (int y = c0; y < c0 + rows && !st; y++) {
+            const uint32_t *row = lab + (size_t)y * w;
+            for (int x = 0; x < w && !st;) {
+                const uint32_t c = row[x];
+                int x1 = x;
+                while (x1 + 1 < w && row[x1 + 1] == c)
+                    x1++;
+                if (c && c != UINT32_MAX) {
+                    const int32_t gy = e0 + y;
+                    if (add_point(&hp[c], x, gy, &tmp, &tmp_cap) ||
+                        add_point(&hp[c], x, gy + 1, &tmp, &tmp_cap) ||
+                        add_point(&hp[c], x1 + 1, gy, &tmp, &tmp_cap) ||
+                        add_point(&hp[c], x1 + 1, gy + 1, &tmp, &tmp_cap))
+                        st = tb_error(TB_ERR_NOMEM, "out of memory for component outlines");
+                }
+                x = x1 + 1;
+            }
+        }
+        if (st)
+            break;
+        /* Nearest structure pixel within r on the left and on the right, per row. */
+        for (int y = 0; y < erows; y++) {
+            const size_t o = (size_t)y * w;
+            int lx = -r - 1;
+            uint32_t lr = 0;
+            for (int x = 0; x < w; x++) {
+                if (obj[o + x]) {
+                    lx = x;
+                    lr = obj[o + x];
+                }
+                left[o + x] = x - lx <= r ? lr : 0;
+            }
+            int rx = w + r + 1;
+            uint32_t rr = 0;
+            for (int x = w - 1; x >= 0; x--) {
+                if (obj[o + x]) {
+                    rx = x;
+                    rr = obj[o + x];
+                }
+                right[o + x] = rx - x <= r ? rr : 0;
+                nearby[o + x] = left[o + x] || right[o + x];
+            }
+        }
+        /* Ring pixels of the central rows: a window of 2r + 1 rows, column sums of `near`
+         * skip the pixels far from every structure. */
+        memset(colsum, 0, (size_t)w * sizeof *colsum);
+        const int wy0 = c0 - r < 0 ? 0 : c0 - r;
+        for (int y = wy0; y < c0 + r && y < erows; y++)
+            for (int x = 0; x < w; x++)
+                colsum[x] += nearby[(size_t)y * w + x];
+        for (int y = c0; y < c0 + rows; y++) {
+            if (y + r < erows)
+                for (int x = 0; x < w; x++)
+                    colsum[x] += nearby[(size_t)(y + r) * w + x];
+            const int ya = y - r < 0 ? 0 : y - r, yb = y + r < erows ? y + r : erows - 1;
+            for (int x = 0; x < w; x++) {
+                const size_t i = (size_t)y * w + x;
+                if (!colsum[x] || obj[i] || lab[i] == UINT32_MAX)
+                    continue;
+                uint32_t found[MAX_NEAR];
+                int nf = 0;
+                for (int yy = ya; yy <= yb; yy++) {
+                    const size_t j = (size_t)yy * w + x;
+                    const uint32_t cand[2] = {left[j], right[j]};
+                    for (int k = 0; k < 2; k++) {
+                        if (!cand[k])
+                            continue;
+                        int seen = 0;
+                        for (int q = 0; q < nf && !seen; q++)
+                            seen = found[q] == cand[k];
+                        if (!seen && nf < MAX_NEAR)
+                            found[nf++] = cand[k];
+                    }
+                }
+                for (int q = 0; q < nf; q++) {
+                    out[found[q]].ring++;
+                    out[found[q]].ring_dark_after += (fl[i] & TB_EV_DARK_AFTER) != 0;
+                    out[found[q]].ring_dark_before += (fl[i] & TB_EV_DARK_BEFORE) != 0;
+                }
+            }
+            if (y - r >= 0)
+                for (int x = 0; x < w; x++)
+                    colsum[x] -= nearby[(size_t)(y - r) * w + x];
+        }
+    }
+    /* Hulls. */
+    for (uint32_t c = 1; c <= n && !st; c++) {
+        hull_pts *hc = &hp[c];
+        if (!hc->n)
+            continue;
+        if (tmp_cap < (size_t)hc->n + 1) {
+            tb_ipoint *t = realloc(tmp, ((size_t)hc->n + 1) * sizeof *t);
+            if (!t) {
+                st = tb_error(TB_ERR_NOMEM, "out of memory for component outlines");
+                break;
+            }
+            tmp = t;
+            tmp_cap = (size_t)hc->n + 1;
+        }
+        cut_to_hull(hc, tmp);
+        out[c].hull_area_px = (double)tb_polygon_area2(hc->p, hc->n) / 2.0;
+        const tb_component *comp = tb_ccl_component(ctx->ccl, c);
+        double pw, ph;
+        tb_ground_pixel(&ctx->ground, comp->sum_x / (double)comp->pixels,
+                        comp->sum_y / (double)comp->pixels, &pw, &ph);
+        if (xy_cap < 2 * (size_t)hc->n) {
+            double *t = realloc(xy, 2 * (size_t)hc->n * sizeof *t);
+            if (!t) {
+                st = tb_error(TB_ERR_NOMEM, "out of memory for component outlines");
+                break;
+            }
+            xy = t;
+            xy_cap = 2 * (size_t)hc->n;
+        }
+        for (uint32_t k = 0; k < hc->n; k++) {
+            xy[2 * k] = hc->p[k].x * pw;
+            xy[2 * k + 1] = hc->p[k].y * ph;
+        }
+        out[c].rect_area_m2 = tb_min_area_rect(xy, hc->n, NULL);
+    }
+    for (uint32_t c = 0; hp && c <= n; c++)
+        free(hp[c].p);
+    free(hp);
+    free(tmp);
+    free(xy);
+    free(lab);
+    free(obj);
+    free(left);
+    free(right);
+    free(fl);
+    free(nearby);
+    free(colsum);
+    return st;
+}
