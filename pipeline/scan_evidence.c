@@ -305,17 +305,18 @@ static float pixel_evidence(const tb_config *cfg, const tb_scan_evidence *ev,
     if (ev->nir >= 0 && ev->red >= 0)
         x += (float)cfg->vegetation_weight * clip((ndvi_b - ndvi_a) * 10.0f);
     const int dark_a = (flags[i] & TB_EV_DARK_AFTER) != 0, dark_b = (flags[i] & TB_EV_DARK_BEFORE) != 0;
-    if (dark_a != dark_b) {
+    /* Water is dark in every band too: it goes first. */
+    if (cfg->water && (water_a || (x < 0 && water_b))) {
+        flags[i] |= TB_EV_WATER;
+        return 0;
+    }
+    if (dark_a != dark_b && ev->nir >= 0) {
         /* A shadow that comes or goes explains the change by itself (shadowed grass
-         * keeps its NDVI). */
+         * keeps its NDVI). Without NIR, dark vegetation passes for shadow: no such rule. */
         return (float)cfg->shadow_weight * (dark_a ? TB_EVIDENCE_CLIP : -TB_EVIDENCE_CLIP);
     }
     if (cfg->vegetation && (veg_a || (x < 0 && veg_b))) {
         flags[i] |= TB_EV_VEGETATION;
-        return 0;
-    }
-    if (cfg->water && (water_a || (x < 0 && water_b))) {
-        flags[i] |= TB_EV_WATER;
         return 0;
     }
     return x;
@@ -356,9 +357,8 @@ void tb_scan_evidence_strip(tb_scan_ctx *ctx, const float *const *before,
         const size_t i = (size_t)ii;
         if (!valid[i] || !(score[i] > low))
             continue;
-        uint8_t f = ev->flags[i];
-        pixel_evidence(cfg, ev, before, after, fits, i, &f);
-        if (f & (TB_EV_VEGETATION | TB_EV_WATER))
+        pixel_evidence(cfg, ev, before, after, fits, i, ev->flags);
+        if (ev->flags[i] & (TB_EV_VEGETATION | TB_EV_WATER))
             score[i] = 0;
     }
 }

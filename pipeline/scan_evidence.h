@@ -5,14 +5,15 @@
  * of the brightness rise (max of the visible bands, before normalised to after, in
  * units of its spread on unchanged pixels), the NDVI loss (units of 0.1) and, when
  * enabled, the rise of the morphological building index; each term is clipped to
- * +-TB_EVIDENCE_CLIP. A shadow that appears (+) or vanishes (-) replaces those terms:
- * a new building's shadow darkens, which the brightness alone would read as a removal.
+ * +-TB_EVIDENCE_CLIP. A shadow that appears (+) or vanishes (-) replaces those terms
+ * (only where a NIR band tells shadow from vegetation): a new building's shadow
+ * darkens, which the brightness alone would read as a removal.
  * A pixel is shadow (dark) in a date when the maximum of its visible bands and NIR is
  * below evidence.shadow_ratio x that maximum's median over the after-date: vegetation,
  * dark in the visible, is bright in the NIR.
  * A pixel whose change is explained by vegetation or water (vegetated or water in the
- * after-date, or in the before-date when e < 0; not when a shadow came or went, which
- * explains the change by itself) carries no evidence (e = 0).
+ * after-date, or in the before-date when e < 0; vegetation not when a shadow came or
+ * went, which explains the change by itself) carries no evidence (e = 0).
  *
  * The shadow flags are computed for every pixel of a strip; the evidence only for the
  * labelled pixels (and, with evidence.mask_explained, for the candidates above the

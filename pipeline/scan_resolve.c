@@ -71,7 +71,7 @@ static int choose_kind(const tb_scan_ctx *ctx, uint32_t root, const tb_component
 {
     const tb_evidence_sums *ev = tb_scan_evidence_of(ctx, root);
     double z = (double)ev->dir / TB_EVIDENCE_ONE / (double)c->pixels;
-    if (sh->ring)
+    if (sh->ring && ctx->ev.nir >= 0)   /* without NIR, dark vegetation passes for shadow */
         z += ctx->cfg->ring_weight * ((double)sh->ring_dark_after - (double)sh->ring_dark_before) /
              (double)sh->ring;
     return z >= 0 ? TB_KIND_NEW : TB_KIND_REMOVED;

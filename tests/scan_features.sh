@@ -7,7 +7,10 @@
 #  - a 16 x 10 m roof present only before: kind removed;
 #  - six roofs with their shadows and six irregular blobs of disturbed ground: every
 #    roof has a shadow adjacency above 0.25, every blob below 0.1, and the confidence
-#    ranks every roof above every blob.
+#    ranks every roof above every blob;
+#  - a patch of soil turned green and one flooded: explained by vegetation and water
+#    (explained share > 0.9), ranked below every roof; with evidence.mask_explained
+#    neither is a polygon any more, and every roof still is.
 set -e
 tuban="$1"; out="$2"
 rm -rf "$out"; mkdir -p "$out"
@@ -54,6 +57,9 @@ for i in range(6):
     f = np.array([0.75, 0.8, 0.95, 0.7])
     after[:, y0:y0 + 40, x0:x0 + 40] = np.where(shape[None], ground[:, y0:y0 + 40, x0:x0 + 40] * f[:, None, None],
                                                 after[:, y0:y0 + 40, x0:x0 + 40])
+# Vegetation grown and water where there was soil.
+after[:, 100:130, 220:250] = np.array([400, 700, 450, 3500], float)[:, None, None]
+after[:, 160:190, 220:250] = np.array([600, 700, 400, 200], float)[:, None, None]
 for img, name in ((before, "before"), (after, "after")):
     img = img + rng.normal(0, 15, img.shape)
     ds = gdal.GetDriverByName("GTiff").Create("%s/%s.tif" % (out, name), W, H, 4, gdal.GDT_UInt16)
@@ -64,6 +70,8 @@ for img, name in ((before, "before"), (after, "after")):
     ds = None
 PY
 "$tuban" scan "$out/before.tif" "$out/after.tif" -o "$out/scan" -q --set input.sensor=bgrn
+"$tuban" scan "$out/before.tif" "$out/after.tif" -o "$out/masked" -q --set input.sensor=bgrn \
+    --set evidence.mask_explained=true
 /usr/bin/python3 - "$out" <<'PY'
 import sys
 from osgeo import ogr
@@ -103,5 +111,19 @@ assert all(f["kind"] == "new" for f in roofs)
 assert min(f["shadow_adjacency"] for f in roofs) > 0.25
 assert max(f["shadow_adjacency"] for f in blobs) < 0.1
 assert min(f["confidence"] for f in roofs) > max(f["confidence"] for f in blobs), "a blob outranks a roof"
+green, water = at(220, 100), at(220, 160)
+print("green patch: explained %.3f confidence %.3f; water: explained %.3f confidence %.3f" %
+      (green["explained_share"], green["confidence"], water["explained_share"], water["confidence"]))
+assert green["explained_share"] > 0.9 and water["explained_share"] > 0.9
+assert max(green["confidence"], water["confidence"]) < min(f["confidence"] for f in roofs)
+ds2 = ogr.Open(out + "/masked/changes.gpkg")
+left = []
+for f in ds2.GetLayer(0):
+    e = f.GetGeometryRef().GetEnvelope()
+    left.append((e[0] - 500000, 4400000 - e[3]))
+assert not any(c >= 215 and 95 <= r <= 195 for c, r in left), "explained patches still in the mask"
+for i in range(6):
+    c, r = 20 + 50 * (i % 3), 90 + 55 * (i // 3)
+    assert any(abs(c - x) < 2 and abs(r - y) < 2 for x, y in left), "a roof left the mask"
 print("ok")
 PY
