@@ -9,7 +9,8 @@
  * r = 1, streaming connected components of a realistic mask: smooth noise thresholded
  * at 5 % density; grey erosion of the smooth noise by 45-degree lines of 3 and 31
  * pixels and their ratio, grey reconstruction by dilation of the 31-pixel erosion under
- * the noise) for 1 and 2 threads. Unless --no-scan, it then generates synthetic
+ * the noise; building and shadow indices (lengths 2..52 step 5) of the top-left quarter
+ * of the noise, size/2 squared) for 1 and 2 threads. Unless --no-scan, it then generates synthetic
  * 4-band UInt16 pairs with tb_synth_generate() (DEFLATE and uncompressed), times the
  * bare GDAL decode of both dates (RasterIO of all rows and bands into floats: the
  * floor under any scan), and runs whole scans as child processes of the tuban
@@ -238,6 +239,8 @@ typedef struct kernel_data {
     uint32_t *labels;    /* one strip of labels */
     float *marker;       /* erosion of the score by a 45-degree line of 31 px */
     float *fscratch;     /* line morphology and reconstruction scratch */
+    int mbi_size;        /* size / 2: the building index's image */
+    float *mbi_in, *mbi, *msi, *mbi_scratch;
 } kernel_data;
 
 enum { BENCH_LINE_LONG = 31 };
@@ -286,6 +289,16 @@ static void kernel_data_init(kernel_data *d, int size)
         d->mask[i] = s > d->t5;
     }
     tb_gray_line_erode(d->score, d->marker, size, size, TB_LINE_45, BENCH_LINE_LONG, d->fscratch);
+
+    tb_mbi_params p;
+    tb_mbi_defaults(&p);
+    const int m = d->mbi_size = size / 2;
+    d->mbi_in = xmalloc((size_t)m * m * sizeof(float));
+    d->mbi = xmalloc((size_t)m * m * sizeof(float));
+    d->msi = xmalloc((size_t)m * m * sizeof(float));
+    d->mbi_scratch = xmalloc(tb_mbi_scratch_floats(m, m, &p) * sizeof(float));
+    for (int y = 0; y < m; y++)
+        memcpy(d->mbi_in + (size_t)y * m, d->score + (size_t)y * size, (size_t)m * sizeof(float));
 }
 
 static void kernel_data_free(kernel_data *d)
@@ -304,16 +317,20 @@ static void kernel_data_free(kernel_data *d)
     free(d->labels);
     free(d->marker);
     free(d->fscratch);
+    free(d->mbi_in);
+    free(d->mbi);
+    free(d->msi);
+    free(d->mbi_scratch);
 }
 
 typedef enum kernel_id {
     K_SCORE, K_THRESHOLD, K_HISTOGRAM, K_ERODE3, K_ERODE31, K_OPENCLOSE, K_CCL, K_LINE3, K_LINE31,
-    K_RECONSTRUCT, K_COUNT
+    K_RECONSTRUCT, K_MBI, K_COUNT
 } kernel_id;
 
 static const char *const kernel_names[K_COUNT] = {
     "change-score", "threshold", "histogram", "erode-3x3", "erode-31x31", "open-close-r1", "ccl-push",
-    "line45-erode-3", "line45-erode-31", "reconstruct"};
+    "line45-erode-3", "line45-erode-31", "reconstruct", "building-index"};
 
 /* Minimum memory traffic per pixel (0: not treated as memory-bound). */
 static const double kernel_bytes[K_COUNT] = {
@@ -324,9 +341,10 @@ static const double kernel_bytes[K_COUNT] = {
     1 + 2 + 1,
     4 * (1 + 2 + 1), /* four passes of erode/dilate */
     0,               /* labelling is branchy and serial: not memory-bound */
-    4 + 16 + 4,      /* image in, prefix/suffix tables written and read, image out */
-    4 + 16 + 4,
-    0};              /* reconstruction: serial chains along rows, then a FIFO */
+    4 + 4,           /* image in and out (a band's prefix/suffix tables stay in cache) */
+    4 + 4,
+    0,               /* reconstruction: serial chains along rows, then a FIFO */
+    0};
 
 /* Runs kernel `k` once; returns milliseconds. */
 static double run_kernel(kernel_data *d, kernel_id k)
@@ -400,6 +418,14 @@ static double run_kernel(kernel_data *d, kernel_id k)
         tb_reconstruct_dilate(d->marker, d->score, d->score_out, w, w, d->fscratch);
         t1 = now_s();
         break;
+    case K_MBI: {
+        tb_mbi_params p;
+        tb_mbi_defaults(&p);
+        t0 = now_s();
+        tb_building_index(d->mbi_in, d->mbi_size, d->mbi_size, &p, d->mbi, d->msi, d->mbi_scratch);
+        t1 = now_s();
+        break;
+    }
     case K_COUNT:
         break;
     }
@@ -439,7 +465,11 @@ static void bench_kernels(int size, int repeat)
             for (int r = 0; r < repeat; r++)
                 ms[r] = run_kernel(&d, (kernel_id)k);
             const bench_times t = summarise(ms, repeat);
-            print_case(kernel_names[k], size, threads, t, (double)d.n, kernel_bytes[k]);
+            if (k == K_MBI)   /* MBI and MSI of the size/2 image */
+                print_case(kernel_names[k], d.mbi_size, threads, t,
+                           (double)d.mbi_size * (double)d.mbi_size, 0);
+            else
+                print_case(kernel_names[k], size, threads, t, (double)d.n, kernel_bytes[k]);
             if (k == K_ERODE3)
                 erode3 = t;
             if (k == K_ERODE31) {

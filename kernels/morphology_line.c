@@ -22,11 +22,15 @@
 
 #include "tb_kernels.h"
 
-/* Output rows per band: enough blocks of L rows per band for a few threads, and few
- * enough rows that the tables fit in a small multiple of the band. */
+/* Output rows per band: at least 256 (and 4 L) rows, sized so that the band's table
+ * rows (band + L - 1) are a whole number of blocks, a multiple of 6, so that 1, 2 or 3
+ * threads get equal shares of blocks. Fewer rows when the image is shorter. */
 static int band_rows(int height, int length)
 {
-    const int b = length * 4 > 256 ? length * 4 : 256;
+    const int want = length * 4 > 256 ? length * 4 : 256;
+    int blocks = (want + length - 1 + length - 1) / length;
+    blocks = (blocks + 5) / 6 * 6;
+    const int b = blocks * length - (length - 1);
     return b < height ? b : height;
 }
 

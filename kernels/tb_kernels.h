@@ -136,7 +136,7 @@ int tb_gray_line_close(const float *in, float *out, int width, int height, int d
  * gives the same bits: Vincent's hybrid algorithm (raster and anti-raster scans, then
  * a FIFO) runs in horizontal bands in parallel, and bands exchange their edge rows
  * until nothing changes. Propagation is confined to the buffer: on a strip with a
- * halo, paths that leave the strip are missed.
+ * halo, paths that leave the strip are missed (see tb_building_index).
  * No NaN in `marker` or `mask` (infinities are fine); width * height < 2^32.
  * `out` may be `marker` (in place), never `mask`. `scratch` holds
  * tb_reconstruct_scratch_bytes(width, height) bytes (malloc'd: it is used as floats,
@@ -173,6 +173,40 @@ void tb_binary_reconstruct(const uint8_t *marker, const uint8_t *mask, uint8_t *
  * foreground, as the labeller's components are): a diagonal one-pixel ring closes a
  * hole. `out` may be `mask`. `queue` holds width * height entries. */
 void tb_fill_holes(const uint8_t *mask, uint8_t *out, int width, int height, uint32_t *queue);
+
+/* ---- building and shadow indices (building_index.c) ----------------------------- */
+
+/* Morphological building index (Huang & Zhang 2011) and its shadow twin. For each
+ * direction d in {0, 45, 90, 135} and lengths s = len_min, len_min + len_step, ...
+ * up to the last one <= len_max (N >= 2 lengths):
+ *   WTH(s,d) = b - opening by reconstruction of b by the line (s, d)
+ *   DMP(s,d) = |WTH(s + step, d) - WTH(s, d)|,   MBI = mean of DMP over d and s
+ * (4 (N - 1) values); MSI the same with the black top-hat closing by reconstruction
+ * - b. Because the lines are nested, WTH grows with s and the profile telescopes:
+ * MBI = sum over d of (WTH(s_last, d) - WTH(len_min, d)) / (4 (N - 1)), which is
+ * computed as such (two reconstructions per direction instead of N; the tests
+ * compare against the full profile). High MBI: bright structures shorter than the
+ * longest line in every direction (a road, long in one direction, scores about 3/4
+ * of a building of the same contrast; a bright area wider than the longest line
+ * scores 0 inside). `brightness` is the caller's (e.g. max of the visible bands),
+ * finite. `msi` may be NULL.
+ * Strips: reconstruction is confined to the buffer, so a strip read with a halo of
+ * tb_mbi_halo() rows (the longest line) is exact for the line openings but not for
+ * the reconstruction of paths that leave the strip; the deviation at seams is small
+ * and measured by the tests (kernels/tests/test_building_index.c).
+ * `scratch` holds tb_mbi_scratch_floats() floats (malloc'd). Returns 0, or -1
+ * (nothing written) unless 1 <= len_min, 1 <= len_step, len_min + len_step <= len_max. */
+typedef struct tb_mbi_params {
+    int len_min, len_max, len_step;   /* pixels */
+} tb_mbi_params;
+
+/* Huang & Zhang's lengths: 2 .. 52 in steps of 5. */
+void tb_mbi_defaults(tb_mbi_params *p);
+/* The longest line used (the halo a strip needs), or -1 for invalid parameters. */
+int tb_mbi_halo(const tb_mbi_params *p);
+size_t tb_mbi_scratch_floats(int width, int height, const tb_mbi_params *p);
+int tb_building_index(const float *brightness, int width, int height, const tb_mbi_params *p,
+                      float *mbi, float *msi, float *scratch);
 
 /* ---- connected components (components.c) ---------------------------------------- */
 

@@ -397,3 +397,49 @@ void ref_fill_holes(const uint8_t *mask, uint8_t *out, int width, int height)
     free(edge);
     free(reached);
 }
+
+/* ---- building and shadow indices ------------------------------------------------------- */
+
+static void ref_profile_index(const float *b, int width, int height, const tb_mbi_params *p,
+                              int dark, double *index)
+{
+    static const int dirs[4] = {0, 45, 90, 135};
+    const size_t n = (size_t)width * height;
+    float *filtered = ref_alloc(n, sizeof *filtered), *rec = ref_alloc(n, sizeof *rec);
+    double *prev = ref_alloc(n, sizeof *prev), *cur = ref_alloc(n, sizeof *cur);
+    int terms = 0;
+    for (size_t i = 0; i < n; i++)
+        index[i] = 0.0;
+    for (int d = 0; d < 4; d++)
+        for (int s = p->len_min, k = 0; s <= p->len_max; s += p->len_step, k++) {
+            if (dark)
+                ref_line_close(b, filtered, width, height, dirs[d], s);
+            else
+                ref_line_open(b, filtered, width, height, dirs[d], s);
+            ref_reconstruct(filtered, b, rec, width, height, dark);
+            for (size_t i = 0; i < n; i++)
+                cur[i] = dark ? (double)rec[i] - (double)b[i] : (double)b[i] - (double)rec[i];
+            if (k > 0) {
+                for (size_t i = 0; i < n; i++)
+                    index[i] += fabs(cur[i] - prev[i]);
+                terms++;
+            }
+            double *t = prev;
+            prev = cur;
+            cur = t;
+        }
+    for (size_t i = 0; i < n; i++)
+        index[i] /= terms;
+    free(filtered);
+    free(rec);
+    free(prev);
+    free(cur);
+}
+
+void ref_building_index(const float *b, int width, int height, const tb_mbi_params *p,
+                        double *mbi, double *msi)
+{
+    ref_profile_index(b, width, height, p, 0, mbi);
+    if (msi)
+        ref_profile_index(b, width, height, p, 1, msi);
+}

@@ -79,4 +79,11 @@ void ref_binary_reconstruct(const uint8_t *marker, const uint8_t *mask, uint8_t 
 /* Holes: background not 4-connected through background to a border pixel. */
 void ref_fill_holes(const uint8_t *mask, uint8_t *out, int width, int height);
 
+/* ---- building and shadow indices: the whole profile, as Huang & Zhang write it. For
+ * every direction and length, the line opening (closing) of b, its reconstruction
+ * under (above) b, the top-hat in double; the mean of |WTH(s + step) - WTH(s)| over
+ * directions and successive lengths. `msi` may be NULL. */
+void ref_building_index(const float *b, int width, int height, const tb_mbi_params *p,
+                        double *mbi, double *msi);
+
 #endif
