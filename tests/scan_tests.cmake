@@ -36,3 +36,6 @@ add_test(NAME scan_coreg_errors
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_coreg_errors.sh ${TUBAN_EXE} ${FX} ${CMAKE_SOURCE_DIR}/testdata/sample ${SCAN_OUT}/coreg)
 add_test(NAME scan_hysteresis
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_hysteresis.sh ${TUBAN_EXE} ${CMAKE_SOURCE_DIR}/testdata/sample ${SCAN_OUT}/hysteresis)
+add_test(NAME scan_band_roles
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_band_roles.sh ${TUBAN_EXE} ${TUBAN_SHARED_DATA}
+          ${CMAKE_SOURCE_DIR}/testdata/sample ${SCAN_OUT}/roles)
