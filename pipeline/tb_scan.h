@@ -2,9 +2,12 @@
  *
  * The scan streams: pass 1 reads a regular-grid sample of both dates (radiometric
  * normalisation, score histogram, threshold); pass 2 reads strips with a halo,
- * scores, thresholds, opens/closes and labels them, spilling provisional labels to a
- * compressed scratch raster; pass 3 resolves labels, filters by area and writes the
- * mask and final labels; then polygons are traced and written. Memory grows with the
+ * scores, thresholds, opens/closes and labels them, adding each labelled pixel's
+ * direction evidence to its provisional label and spilling provisional labels and
+ * shadow flags to compressed scratch rasters; pass 2b reads those back for each kept
+ * component's hull and shadow ring; then components get their kind (new/removed),
+ * features and confidence and are filtered (area, confidence); pass 3 writes the mask
+ * (1 new, 2 removed) and final labels; then polygons are traced and written. Memory grows with the
  * width and the number of components, never with the height.
  */
 #ifndef TB_SCAN_H
