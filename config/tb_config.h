@@ -63,6 +63,7 @@ typedef struct tb_config {
     int mask_explained;          /* explained pixels also leave the change mask */
     int mbi;                     /* compute the morphological building and shadow indices */
     double mbi_length_min_m, mbi_length_max_m, mbi_length_step_m;   /* linear elements, metres */
+    double msi_min;              /* shadow also where MSI exceeds this many brightness spreads; 0 = off */
     double ring_m;               /* width of the ring for shadow adjacency, metres */
     double ring_weight;          /* weight of the ring's shadow change in the choice of kind */
 

@@ -212,6 +212,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
         st = make_outdir(outdir);
     if (st)
         goto done;
+    ctx.halo += tb_scan_evidence_halo(&ctx);
     tb_crs_describe(ctx.wkt, res->crs_name, sizeof res->crs_name);
 
     ctx.strip_rows = res->strip_rows = tb_scan_strip_rows(&ctx);

@@ -6,8 +6,8 @@
  *
  * with the weights of [confidence], R and S the shape ratios, C the consistency of the
  * pixel evidence, A the shadow adjacency, E the share of pixels explained by vegetation
- * or water and M the mean building-index rise towards the kind (0 when the MBI is not
- * computed). The logistic form lets the weights be fitted by logistic regression on
+ * or water and M the mean building-index rise towards the kind, clipped to +-4 (0
+ * when the MBI is not computed). The logistic form lets the weights be fitted by logistic regression on
  * labelled polygons; each feature is near 0..1 (area and score on a log scale) so the
  * default weights read as the strength of each cue.
  */
@@ -26,7 +26,7 @@ double tb_scan_confidence(const tb_config *cfg, const tb_change_feature *f, doub
     z += cfg->conf_direction * f->consistency;
     z += cfg->conf_shadow * f->shadow_adjacency;
     z += cfg->conf_explained * f->explained_share;
-    if (isfinite(f->mbi_rise))
-        z += cfg->conf_mbi * f->mbi_rise;
+    if (isfinite(f->mbi_rise))   /* clipped as the pixel evidence is: a cue, not a verdict */
+        z += cfg->conf_mbi * fmax(-TB_EVIDENCE_CLIP, fmin(TB_EVIDENCE_CLIP, f->mbi_rise));
     return 1.0 / (1.0 + exp(-z));
 }

@@ -192,15 +192,52 @@ void tb_scan_evidence_fit(tb_scan_ctx *ctx, const float *const *before,
         ev->bright_scale = res->nbands ? s / res->nbands : 1.0;
     }
     res->bright_scale = ev->bright_scale;
+    ev->mbi_unit = (float)((ev->mbi_steps > 0 ? ev->mbi_steps : 1) / ev->bright_scale);
     res->bright_median = ev->bright_median;
     free(d);
     free(bins);
 }
 
+int tb_scan_evidence_halo(tb_scan_ctx *ctx)
+{
+    const tb_config *cfg = ctx->cfg;
+    tb_scan_evidence *ev = &ctx->ev;
+    ev->mbi_on = cfg->mbi;
+    if (!cfg->mbi)
+        return 0;
+    const double px = 0.5 * (ctx->res->pixel_w_m + ctx->res->pixel_h_m);
+    const double unit = px > 0 ? px : 1.0;
+    long lmin = lround(cfg->mbi_length_min_m / unit), step = lround(cfg->mbi_length_step_m / unit);
+    long lmax = lround(cfg->mbi_length_max_m / unit);
+    lmin = lmin < 1 ? 1 : lmin;
+    step = step < 1 ? 1 : step;
+    lmax = lmax < lmin + step ? lmin + step : lmax;
+    lmax = lmax > 4096 ? 4096 : lmax;   /* a line longer than any strip is of no use */
+    ev->mbi.len_min = (int)lmin;
+    ev->mbi.len_step = (int)step;
+    ev->mbi.len_max = (int)lmax;
+    ctx->res->mbi_lengths_px[0] = ev->mbi.len_min;
+    ctx->res->mbi_lengths_px[1] = ev->mbi.len_max;
+    ctx->res->mbi_lengths_px[2] = ev->mbi.len_step;
+    /* The MBI is the mean of 4 (N - 1) profile steps: a building of contrast C (wider
+     * than the shortest line, shorter than the longest) scores about C / (N - 1). Times
+     * (N - 1) / spread, its rise reads in brightness spreads, as the brightness term. */
+    ev->mbi_steps = (ev->mbi.len_max - ev->mbi.len_min) / ev->mbi.len_step;
+    const int halo = tb_mbi_halo(&ev->mbi);
+    return halo > 0 ? halo : 0;
+}
+
 size_t tb_scan_evidence_px_bytes(const tb_scan_ctx *ctx)
 {
-    (void)ctx;
-    return 2 * sizeof(float) + 1;   /* the maxima of both dates, flags */
+    size_t bytes = 2 * sizeof(float) + 1;   /* the maxima of both dates, flags */
+    if (ctx->ev.mbi_on) {
+        /* brightness, MBI and MSI of both dates, and the kernel's scratch per pixel */
+        const int rows = 256;
+        bytes += 6 * sizeof(float) +
+                 sizeof(float) * tb_mbi_scratch_floats(ctx->width, rows, &ctx->ev.mbi) /
+                     ((size_t)ctx->width * rows) + sizeof(float);
+    }
+    return bytes;
 }
 
 tb_status tb_scan_evidence_begin(tb_scan_ctx *ctx, size_t strip_px)
@@ -213,6 +250,20 @@ tb_status tb_scan_evidence_begin(tb_scan_ctx *ctx, size_t strip_px)
     if (!ev->e || !ev->mb || !ev->flags)
         return tb_error(TB_ERR_NOMEM, "out of memory for the evidence of %zu-pixel strips",
                         strip_px);
+    if (ev->mbi_on) {
+        const int rows = (int)(strip_px / (size_t)ctx->width);
+        const size_t scratch = tb_mbi_scratch_floats(ctx->width, rows, &ev->mbi);
+        ev->mbi_buf = malloc((6 * strip_px + scratch) * sizeof *ev->mbi_buf);
+        if (!ev->mbi_buf)
+            return tb_error(TB_ERR_NOMEM, "out of memory for the building index of %zu-pixel "
+                            "strips", strip_px);
+        for (int d = 0; d < 2; d++) {
+            ev->bright[d] = ev->mbi_buf + (size_t)d * strip_px;
+            ev->mbi_of[d] = ev->mbi_buf + (size_t)(2 + d) * strip_px;
+            ev->msi_of[d] = ev->mbi_buf + (size_t)(4 + d) * strip_px;
+        }
+        ev->mbi_scratch = ev->mbi_buf + 6 * strip_px;
+    }
     return tb_raster_writer_create(ev->flags_path, ctx->width, ctx->height, TB_U8, NULL, NULL,
                                    -1, &ev->flags_out);
 }
@@ -302,6 +353,8 @@ static float pixel_evidence(const tb_config *cfg, const tb_scan_evidence *ev,
     cover(cfg, ev, after, i, NULL, &ndvi_a, &veg_a, &water_a);
     cover(cfg, ev, before, i, fits, &ndvi_b, &veg_b, &water_b);
     float x = (float)cfg->brightness_weight * clip((ba - bb) / (float)ev->bright_scale);
+    if (ev->mbi_on)
+        x += (float)cfg->mbi_weight * clip((ev->mbi_of[1][i] - ev->mbi_of[0][i]) * ev->mbi_unit);
     if (ev->nir >= 0 && ev->red >= 0)
         x += (float)cfg->vegetation_weight * clip((ndvi_b - ndvi_a) * 10.0f);
     const int dark_a = (flags[i] & TB_EV_DARK_AFTER) != 0, dark_b = (flags[i] & TB_EV_DARK_BEFORE) != 0;
@@ -320,6 +373,47 @@ static float pixel_evidence(const tb_config *cfg, const tb_scan_evidence *ev,
         return 0;
     }
     return x;
+}
+
+/* MBI and MSI of both dates over the strip; an MSI above evidence.msi_min brightness
+ * spreads marks shadow. No-data pixels take the strip's valid mean brightness (the
+ * index needs finite values everywhere). */
+static void building_index(tb_scan_ctx *ctx, const float *const *before,
+                           const float *const *after, const uint8_t *valid, int width, int rows)
+{
+    tb_scan_evidence *ev = &ctx->ev;
+    const tb_band_fit *fits = ctx->res->fits;
+    const long long n = (long long)width * rows;
+    for (int d = 0; d < 2; d++) {
+        float *b = ev->bright[d];
+        double sum = 0;
+        long long cnt = 0;
+#pragma omp parallel for schedule(static) reduction(+ : sum, cnt)
+        for (long long i = 0; i < n; i++) {
+            b[i] = d ? brightness(ev, after, (size_t)i, NULL) : brightness(ev, before, (size_t)i, fits);
+            if (valid[i] && isfinite(b[i])) {
+                sum += b[i];
+                cnt++;
+            }
+        }
+        const float fill = cnt ? (float)(sum / (double)cnt) : 0.0f;
+        for (long long i = 0; i < n; i++)
+            if (!valid[i] || !isfinite(b[i]))
+                b[i] = fill;
+        tb_building_index(b, width, rows, &ev->mbi, ev->mbi_of[d], ev->msi_of[d], ev->mbi_scratch);
+    }
+    const tb_config *cfg = ctx->cfg;
+    if (cfg->msi_min > 0) {
+        const float t = (float)(cfg->msi_min * ev->bright_scale);
+        for (long long i = 0; i < n; i++) {
+            if (!valid[i])
+                continue;
+            if (ev->msi_of[1][i] > t)
+                ev->flags[i] |= TB_EV_DARK_AFTER;
+            if (ev->msi_of[0][i] > t)
+                ev->flags[i] |= TB_EV_DARK_BEFORE;
+        }
+    }
 }
 
 void tb_scan_evidence_strip(tb_scan_ctx *ctx, const float *const *before,
@@ -348,6 +442,8 @@ void tb_scan_evidence_strip(tb_scan_ctx *ctx, const float *const *before,
             if (!valid[i])
                 ev->flags[i] = 0;
     }
+    if (ev->mbi_on)
+        building_index(ctx, before, after, valid, width, rows);
     if (!cfg->mask_explained)
         return;
     /* Explained pixels leave the mask before it is cut: only candidates matter. */
@@ -399,6 +495,9 @@ tb_status tb_scan_evidence_labels(tb_scan_ctx *ctx, const uint32_t *labels, size
         s->water += (flags[i] & TB_EV_WATER) != 0;
         s->dark_after += (flags[i] & TB_EV_DARK_AFTER) != 0;
         s->dark_before += (flags[i] & TB_EV_DARK_BEFORE) != 0;
+        if (ev->mbi_on)
+            s->mbi_rise += (int64_t)lrintf((ev->mbi_of[1][off + i] - ev->mbi_of[0][off + i]) *
+                                           ev->mbi_unit * TB_EVIDENCE_ONE);
     }
     return tb_raster_writer_write(ev->flags_out, y0, rows, flags);
 }
@@ -443,6 +542,8 @@ void tb_scan_evidence_free(tb_scan_ctx *ctx)
     tb_scan_evidence *ev = &ctx->ev;
     free(ev->e);
     free(ev->mb);
+    free(ev->mbi_buf);
+    ev->mbi_buf = NULL;
     free(ev->flags);
     free(ev->sums);
     tb_raster_writer_close(ev->flags_out);

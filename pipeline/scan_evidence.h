@@ -23,6 +23,16 @@
  * on the order of the merge (strip height, threads). A component is `new` when its sum
  * of e is >= 0, else `removed`.
  *
+ * With evidence.mbi, the morphological building index (MBI) and shadow index (MSI) of
+ * both dates' brightness are computed per strip (kernels/ tb_building_index; the strip
+ * halo grows by the longest line): the MBI rise, times the number of profile steps
+ * (a building's MBI is about its contrast over that number) in units of the
+ * brightness spread,
+ * joins e with evidence.mbi_weight and is summed for the polygon's mbi_rise, and an
+ * MSI above evidence.msi_min brightness spreads marks shadow too. The reconstruction
+ * inside the index is confined to the strip and its halo, so with the MBI on, results
+ * may differ slightly with the strip height (the kernel's tests measure the seams).
+ *
  * Per-pixel flags (shadow in either date) are spilled to a scratch raster for the
  * shape pass (scan_shape.c). The functions are declared in scan_internal.h.
  */
@@ -33,6 +43,7 @@
 #include <stdint.h>
 
 #include "tb_error.h"
+#include "tb_kernels.h"
 #include "tb_raster.h"
 #include "tb_scan.h"
 
@@ -70,6 +81,14 @@ typedef struct tb_scan_evidence {
     uint8_t *flags;
     size_t cap;
     const float *const *before, *const *after;   /* the current strip's planes */
+    /* building index (evidence.mbi) */
+    int mbi_on;
+    tb_mbi_params mbi;            /* lengths in pixels */
+    float *mbi_buf;               /* brightness, MBI and MSI of both dates, then scratch */
+    float *bright[2], *mbi_of[2], *msi_of[2];   /* [0] before (normalised), [1] after */
+    float *mbi_scratch;
+    int mbi_steps;                /* N - 1: steps of the profile */
+    float mbi_unit;               /* MBI to brightness spreads of contrast: (N - 1) / spread */
     /* per provisional label (index 0 unused), then per root after resolve */
     tb_evidence_sums *sums;
     uint32_t nsums, capsums;

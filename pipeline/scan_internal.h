@@ -94,6 +94,10 @@ tb_status tb_scan_evidence_setup(tb_scan_ctx *ctx);
 void tb_scan_evidence_fit(tb_scan_ctx *ctx, const float *const *before,
                           const float *const *after, const uint8_t *valid, size_t n);
 
+/* With evidence.mbi: the element lengths in pixels (at the scene's pixel size, after
+ * open_inputs) and the rows of halo the index needs; 0 when off. */
+int tb_scan_evidence_halo(tb_scan_ctx *ctx);
+
 /* Bytes per strip pixel the evidence needs (for tb_scan_strip_rows). */
 size_t tb_scan_evidence_px_bytes(const tb_scan_ctx *ctx);
 

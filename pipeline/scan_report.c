@@ -43,8 +43,12 @@ void tb_scan_print_summary(FILE *out, const tb_scan_result *r)
             fprintf(out, " %s %d", role[k], r->role_bands[k]);
             any = 1;
         }
-    fprintf(out, "%s (%s); brightness median %.4g, spread %.4g\n", any ? "" : " none",
+    fprintf(out, "%s (%s); brightness median %.4g, spread %.4g", any ? "" : " none",
             r->roles_source, r->bright_median, r->bright_scale);
+    if (r->mbi_lengths_px[0])
+        fprintf(out, "; MBI lines %d..%d px step %d", r->mbi_lengths_px[0], r->mbi_lengths_px[1],
+                r->mbi_lengths_px[2]);
+    fputc('\n', out);
     fprintf(out, "  time        align %.2f s, sample %.2f s, detect %.2f s, resolve %.2f s, "
                  "polygons %.2f s, total %.2f s (%d threads)\n",
             r->t_align, r->t_sample, r->t_detect, r->t_resolve, r->t_polygons, r->t_total,
@@ -110,8 +114,10 @@ tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, 
                "\"nir_band\": %d, \"roles_source\": ",
             r->role_bands[0], r->role_bands[1], r->role_bands[2], r->role_bands[3]);
     tb_json_string(f, r->roles_source);
-    fprintf(f, ", \"brightness_median\": %.6g, \"brightness_spread\": %.6g},\n",
-            r->bright_median, r->bright_scale);
+    fprintf(f, ", \"brightness_median\": %.6g, \"brightness_spread\": %.6g, "
+               "\"mbi_lines_px\": [%d, %d, %d]},\n",
+            r->bright_median, r->bright_scale, r->mbi_lengths_px[0], r->mbi_lengths_px[1],
+            r->mbi_lengths_px[2]);
     fprintf(f, "  \"min_area_m2\": %.6g,\n  \"threads\": %d,\n  \"strip_rows\": %d,\n",
             cfg->min_area_m2, r->threads, r->strip_rows);
     fprintf(f, "  \"peak_rss_mib\": %.1f,\n", r->peak_rss_mb);

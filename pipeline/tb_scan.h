@@ -43,6 +43,7 @@ typedef struct tb_scan_result {
     int role_bands[4];                      /* blue, green, red, NIR: 1-based bands used, 0 = none */
     char roles_source[96];                  /* where the roles came from */
     double bright_scale, bright_median;     /* brightness-difference spread, after-date median */
+    int mbi_lengths_px[3];                  /* evidence.mbi: min, max, step; 0 = off */
     /* alignment */
     char grid_crs[128];
     double grid_gt[6];

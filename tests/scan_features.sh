@@ -10,7 +10,9 @@
 #    ranks every roof above every blob;
 #  - a patch of soil turned green and one flooded: explained by vegetation and water
 #    (explained share > 0.9), ranked below every roof; with evidence.mask_explained
-#    neither is a polygon any more, and every roof still is.
+#    neither is a polygon any more, and every roof still is;
+#  - with evidence.mbi the roofs' building-index rise (mbi_rise) exceeds every blob's;
+#    without it the field is empty.
 set -e
 tuban="$1"; out="$2"
 rm -rf "$out"; mkdir -p "$out"
@@ -72,6 +74,8 @@ PY
 "$tuban" scan "$out/before.tif" "$out/after.tif" -o "$out/scan" -q --set input.sensor=bgrn
 "$tuban" scan "$out/before.tif" "$out/after.tif" -o "$out/masked" -q --set input.sensor=bgrn \
     --set evidence.mask_explained=true
+"$tuban" scan "$out/before.tif" "$out/after.tif" -o "$out/mbi" -q --set input.sensor=bgrn \
+    --set evidence.mbi=true
 /usr/bin/python3 - "$out" <<'PY'
 import sys
 from osgeo import ogr
@@ -125,5 +129,15 @@ assert not any(c >= 215 and 95 <= r <= 195 for c, r in left), "explained patches
 for i in range(6):
     c, r = 20 + 50 * (i % 3), 90 + 55 * (i // 3)
     assert any(abs(c - x) < 2 and abs(r - y) < 2 for x, y in left), "a roof left the mask"
+assert rect["mbi_rise"] is None, "mbi_rise set without evidence.mbi"
+ds3 = ogr.Open(out + "/mbi/changes.gpkg")
+rise = {}
+for f in ds3.GetLayer(0):
+    e = f.GetGeometryRef().GetEnvelope()
+    rise[(round(e[0] - 500000), round(4400000 - e[3]))] = f["mbi_rise"]
+roof_rise = [rise[(20 + 50 * (i % 3), 90 + 55 * (i // 3))] for i in range(6)]
+blob_rise = [v for (c, r), v in rise.items() if r >= 195 and c < 200]
+print("MBI rise: roofs %s blobs %s" % ([round(v, 2) for v in roof_rise], [round(v, 2) for v in blob_rise]))
+assert min(roof_rise) > 1.0 and min(roof_rise) > max(blob_rise)
 print("ok")
 PY

@@ -53,7 +53,8 @@ static const struct {
     {"evidence.ndwi_min", "0.2"},       {"evidence.shadow_ratio", "0.5"},
     {"evidence.mask_explained", "false"}, {"evidence.mbi", "false"},
     {"evidence.mbi_length_min_m", "2"}, {"evidence.mbi_length_max_m", "30"},
-    {"evidence.mbi_length_step_m", "4"}, {"evidence.ring_m", "3"},
+    {"evidence.mbi_length_step_m", "4"}, {"evidence.msi_min", "0"},
+    {"evidence.ring_m", "3"},
     {"evidence.ring_weight", "16"},
     {"morphology.open_radius", "1"},    {"morphology.close_radius", "1"},
     {"filter.min_area_m2", "20"},       {"filter.max_area_m2", "0"},
@@ -101,6 +102,7 @@ static void assert_config_equal(const tb_config *a, const tb_config *b)
     assert_true(a->mbi_length_max_m == b->mbi_length_max_m);
     assert_true(a->mbi_length_step_m == b->mbi_length_step_m);
     assert_true(a->ring_m == b->ring_m);
+    assert_true(a->msi_min == b->msi_min);
     assert_true(a->ring_weight == b->ring_weight);
     assert_true(a->min_confidence == b->min_confidence);
     assert_true(a->conf_bias == b->conf_bias);
@@ -179,6 +181,7 @@ static void assert_good_values(const tb_config *c)
     assert_true(c->mbi_length_max_m == 25.0);
     assert_true(c->mbi_length_step_m == 3.0);
     assert_true(c->ring_m == 2.5);
+    assert_true(c->msi_min == 1.5);
     assert_true(c->ring_weight == 5.5);
     assert_true(c->min_confidence == 0.35);
     assert_true(c->conf_bias == -2.5);
