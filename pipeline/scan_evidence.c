@@ -400,7 +400,11 @@ static void building_index(tb_scan_ctx *ctx, const float *const *before,
         for (long long i = 0; i < n; i++)
             if (!valid[i] || !isfinite(b[i]))
                 b[i] = fill;
-        tb_building_index(b, width, rows, &ev->mbi, ev->mbi_of[d], ev->msi_of[d], ev->mbi_scratch);
+        if (tb_building_index(b, width, rows, &ev->mbi, ev->mbi_of[d], ev->msi_of[d],
+                              ev->mbi_scratch) != 0) {   /* lengths are checked: cannot happen */
+            memset(ev->mbi_of[d], 0, (size_t)n * sizeof(float));
+            memset(ev->msi_of[d], 0, (size_t)n * sizeof(float));
+        }
     }
     const tb_config *cfg = ctx->cfg;
     if (cfg->msi_min > 0) {
