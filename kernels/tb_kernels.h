@@ -174,6 +174,65 @@ void tb_binary_reconstruct(const uint8_t *marker, const uint8_t *mask, uint8_t *
  * hole. `out` may be `mask`. `queue` holds width * height entries. */
 void tb_fill_holes(const uint8_t *mask, uint8_t *out, int width, int height, uint32_t *queue);
 
+/* ---- filters for very-high-resolution RGB (filter_separable.c) -------------------- */
+
+/* Separable correlations with mirrored edges (d c b a | a b c d, as scipy.ndimage's
+ * "reflect"): a strip read with a halo of the filter's reach gives the whole image's
+ * central rows, and the image's own edges are treated as by the whole image. Taps are
+ * summed in double, first along x (the intermediate is float), then along y.
+ * `scratch` holds width * height floats. `in` and `out` may not alias.
+ * Gaussian: taps exp(-t^2 / 2 sigma^2), normalised, t = -R..R with
+ * R = tb_gaussian_radius(sigma) = (int)(4 sigma + 0.5); sigma <= 0 copies.
+ * Box mean: `size` taps of 1/size over offsets -size/2 .. size - 1 - size/2 (an even
+ * size reaches one pixel further back than forward).
+ * Return 0, or -1 (nothing written) when the reach exceeds TB_FILTER_MAX_RADIUS. */
+#define TB_FILTER_MAX_RADIUS 64
+int tb_gaussian_radius(double sigma);
+int tb_gaussian(const float *in, float *out, int width, int height, double sigma,
+                float *scratch);
+int tb_box_mean(const float *in, float *out, int width, int height, int size, float *scratch);
+
+/* Greyness of n RGB pixels: 1 - (max - min) / (max + eps), max and min over r, g, b
+ * (eps: 1 for 8-bit data, scaled with the data range). Grey surfaces score near 1. */
+void tb_greyness(const float *r, const float *g, const float *b, size_t n, float eps,
+                 float *out);
+
+/* Local normalised cross-correlation of x and y over a size x size box (box means as
+ * tb_box_mean, mirrored edges): cov / sqrt(max(var_x var_y, 1e-6)), the moments from
+ * window sums of x, y, xy, x^2 and y^2 in double (float sums would turn the
+ * cancellation on flat ground into noise). `scratch` holds 5 * width * height doubles.
+ * Returns 0, or -1 for a bad size. */
+int tb_local_ncc(const float *x, const float *y, float *out, int width, int height, int size,
+                 double *scratch);
+
+/* ---- run lengths along lines (line_runs.c) ---------------------------------------- */
+
+/* out[d][i] = the number of set pixels in the unbroken run of `mask` through pixel i
+ * along direction d (0: rows, 1: columns, 2: diagonal (+1, +1), 3: diagonal (-1, +1)
+ * as (dx, dy)), saturated at `cap` (1..65535); 0 where the mask is clear. A strip with
+ * a halo of cap rows gives the whole image's central rows. `scratch` holds
+ * width * height uint16. */
+void tb_line_runs(const uint8_t *mask, int width, int height, int cap, uint16_t *const out[4],
+                  uint16_t *scratch);
+
+/* ---- binary morphology with a disk (morphology_disk.c) ---------------------------- */
+
+/* Erosion, dilation, opening and closing by the digital disk
+ * { (dx, dy) : dx^2 + dy^2 <= r^2 + r } (r = 0: copy / no-op). Outside the buffer
+ * counts as clear for every operation (scipy.ndimage's border_value 0): erosion wears
+ * shapes that touch the edge. A strip needs a halo of 2r rows per operation.
+ * tb_disk_half_width(r, dy) is the disk's half-width in row dy (-1 outside).
+ * `scratch`: width * height bytes for erode/dilate, twice that for open/close. `in`
+ * and `out` may not alias. Return 0, or -1 when r is outside 0..TB_DISK_MAX_RADIUS. */
+#define TB_DISK_MAX_RADIUS 200
+int tb_disk_half_width(int r, int dy);
+int tb_disk_erode(const uint8_t *in, uint8_t *out, int width, int height, int r,
+                  uint8_t *scratch);
+int tb_disk_dilate(const uint8_t *in, uint8_t *out, int width, int height, int r,
+                   uint8_t *scratch);
+int tb_disk_open(uint8_t *mask, int width, int height, int r, uint8_t *scratch);
+int tb_disk_close(uint8_t *mask, int width, int height, int r, uint8_t *scratch);
+
 /* ---- building and shadow indices (building_index.c) ----------------------------- */
 
 /* Morphological building index (Huang & Zhang 2011) and its shadow twin. For each

@@ -443,3 +443,133 @@ void ref_building_index(const float *b, int width, int height, const tb_mbi_para
     if (msi)
         ref_profile_index(b, width, height, p, 1, msi);
 }
+
+/* ---- very-high-resolution filters ---- */
+
+static int ref_mirror(int i, int n)
+{
+    while (i < 0 || i >= n)
+        i = i < 0 ? -i - 1 : 2 * n - i - 1;
+    return i;
+}
+
+static void ref_correlate(const float *in, double *out, int w, int h, const double *k, int left,
+                          int right)
+{
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            double s = 0;
+            for (int ty = -left; ty <= right; ty++)
+                for (int tx = -left; tx <= right; tx++)
+                    s += k[ty + left] * k[tx + left] *
+                         in[(size_t)ref_mirror(y + ty, h) * w + ref_mirror(x + tx, w)];
+            out[(size_t)y * w + x] = s;
+        }
+}
+
+void ref_gaussian(const float *in, double *out, int width, int height, double sigma)
+{
+    const int r = (int)(4.0 * sigma + 0.5);
+    double k[257], sum = 0;
+    for (int t = -r; t <= r; t++)
+        sum += k[t + r] = exp(-0.5 * t * t / (sigma * sigma));
+    for (int t = 0; t <= 2 * r; t++)
+        k[t] /= sum;
+    ref_correlate(in, out, width, height, k, r, r);
+}
+
+void ref_box_mean(const float *in, double *out, int width, int height, int size)
+{
+    double k[257];
+    for (int t = 0; t < size; t++)
+        k[t] = 1.0 / size;
+    ref_correlate(in, out, width, height, k, size / 2, size - 1 - size / 2);
+}
+
+void ref_local_ncc(const float *x, const float *y, double *out, int width, int height, int size)
+{
+    const size_t n = (size_t)width * height;
+    double *m[5];
+    float *p = calloc(n, sizeof *p);
+    for (int k = 0; k < 5; k++)
+        m[k] = malloc(n * sizeof(double));
+    ref_box_mean(x, m[0], width, height, size);
+    ref_box_mean(y, m[1], width, height, size);
+    /* products in double: a float product would round away the flat-ground cancellation */
+    const double inv = 1.0 / ((double)size * size);
+    for (int q = 0; q < 3; q++) {
+        const float *u = q == 2 ? y : x, *v = q == 1 ? x : y;
+        double *o = m[2 + q];
+        for (int yy = 0; yy < height; yy++)
+            for (int xx = 0; xx < width; xx++) {
+                double s = 0;
+                for (int ty = -(size / 2); ty <= size - 1 - size / 2; ty++)
+                    for (int tx = -(size / 2); tx <= size - 1 - size / 2; tx++) {
+                        const size_t j = (size_t)ref_mirror(yy + ty, height) * width +
+                                         ref_mirror(xx + tx, width);
+                        s += (double)u[j] * v[j];
+                    }
+                o[(size_t)yy * width + xx] = s * inv;
+            }
+    }
+    (void)p;
+    for (size_t i = 0; i < n; i++) {
+        const double v = (m[3][i] - m[0][i] * m[0][i]) * (m[4][i] - m[1][i] * m[1][i]);
+        out[i] = (m[2][i] - m[0][i] * m[1][i]) / sqrt(v > 1e-6 ? v : 1e-6);
+    }
+    free(p);
+    for (int k = 0; k < 5; k++)
+        free(m[k]);
+}
+
+void ref_line_runs(const uint8_t *mask, int width, int height, int cap, uint16_t *const out[4])
+{
+    static const int dx[4] = {1, 0, 1, -1}, dy[4] = {0, 1, 1, 1};
+    for (int d = 0; d < 4; d++)
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++) {
+                long run = 0;
+                if (mask[(size_t)y * width + x]) {
+                    for (int s = -1; s <= 1; s += 2)
+                        for (int k = s > 0 ? 0 : 1;; k++) {
+                            const int xx = x + s * k * dx[d], yy = y + s * k * dy[d];
+                            if (xx < 0 || yy < 0 || xx >= width || yy >= height ||
+                                !mask[(size_t)yy * width + xx])
+                                break;
+                            run++;
+                        }
+                }
+                out[d][(size_t)y * width + x] = (uint16_t)(run < cap ? run : cap);
+            }
+}
+
+static void ref_disk(const uint8_t *in, uint8_t *out, int width, int height, int r, int erode)
+{
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) {
+            int v = erode;
+            for (int oy = -r; oy <= r; oy++)
+                for (int ox = -r; ox <= r; ox++) {
+                    if (ox * ox + oy * oy > r * r + r)
+                        continue;
+                    const int xx = x + ox, yy = y + oy;
+                    const int in_set = xx >= 0 && yy >= 0 && xx < width && yy < height &&
+                                       in[(size_t)yy * width + xx];
+                    if (erode && !in_set)
+                        v = 0;
+                    if (!erode && in_set)
+                        v = 1;
+                }
+            out[(size_t)y * width + x] = (uint8_t)v;
+        }
+}
+
+void ref_disk_erode(const uint8_t *in, uint8_t *out, int width, int height, int r)
+{
+    ref_disk(in, out, width, height, r, 1);
+}
+
+void ref_disk_dilate(const uint8_t *in, uint8_t *out, int width, int height, int r)
+{
+    ref_disk(in, out, width, height, r, 0);
+}

@@ -86,4 +86,16 @@ void ref_fill_holes(const uint8_t *mask, uint8_t *out, int width, int height);
 void ref_building_index(const float *b, int width, int height, const tb_mbi_params *p,
                         double *mbi, double *msi);
 
+/* ---- very-high-resolution filters: direct 2-D sums in double over mirrored indices
+ * (so the separable kernels' float intermediate shows as a small difference only). */
+void ref_gaussian(const float *in, double *out, int width, int height, double sigma);
+void ref_box_mean(const float *in, double *out, int width, int height, int size);
+/* NCC from the reference box means of x, y, xy, x^2, y^2. */
+void ref_local_ncc(const float *x, const float *y, double *out, int width, int height, int size);
+/* Runs: walk from each set pixel both ways along the direction, counting, then cap. */
+void ref_line_runs(const uint8_t *mask, int width, int height, int cap, uint16_t *const out[4]);
+/* Disk erosion / dilation: every offset of the disk, outside counting as clear. */
+void ref_disk_erode(const uint8_t *in, uint8_t *out, int width, int height, int r);
+void ref_disk_dilate(const uint8_t *in, uint8_t *out, int width, int height, int r);
+
 #endif
