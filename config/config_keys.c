@@ -126,6 +126,12 @@ static int normalise_sensor(const char *value, char *out, size_t size, char *why
                   why, why_size);
 }
 
+static int normalise_method(const char *value, char *out, size_t size, char *why,
+                            size_t why_size)
+{
+    return one_of("auto|change_vector|vhr_rgb", value, out, size, why, why_size);
+}
+
 static int normalise_kinds(const char *value, char *out, size_t size, char *why,
                            size_t why_size)
 {
@@ -137,6 +143,7 @@ const tb_config_section tb_config_sections[] = {
     {"align", "the common grid both dates are warped onto"},
     {"coreg", "sub-pixel co-registration of the dates"},
     {"detect", "change score and threshold"},
+    {"vhr", "building-change recipe for very-high-resolution RGB (detect.method vhr_rgb)"},
     {"evidence", "direction of change (new or removed) and what explains it"},
     {"morphology", "clean-up of the binary change mask"},
     {"filter", "which change objects are kept"},
@@ -221,6 +228,54 @@ const tb_config_key tb_config_keys[] = {
     {"detect", "sample_pixels", TB_CONFIG_LONG, "1048576", 1000, 100000000, 0,
      "pass-1 sample size cap (pixels on a regular grid)",
      KEY_OFF(sample_pixels), 0, NULL},
+    {"detect", "method", TB_CONFIG_STRING, "auto", 0, 0, 0,
+     "detector: change_vector, vhr_rgb (grey-roof recipe), or auto (vhr_rgb for RGB without NIR "
+     "at pixels up to vhr.max_pixel_m, else change_vector)",
+     KEY_OFF(method), 0, normalise_method},
+
+#define VHR_KEY(name, def, lo, hi, range, doc, field) \
+    {"vhr", name, TB_CONFIG_DOUBLE, def, lo, hi, range, doc, KEY_OFF(field), 0, NULL}
+    VHR_KEY("max_pixel_m", "1.0", 0, 0, TB_RANGE_MIN_OPEN | TB_RANGE_NO_MAX,
+            "detect.method auto uses the recipe for RGB pixels up to this size (m)", vhr_max_pixel_m),
+    VHR_KEY("sigma_m", "0.75", 0, 0, TB_RANGE_NO_MAX,
+            "Gaussian pre-smoothing sigma of every band (m); 0 = off", vhr_sigma_m),
+    VHR_KEY("grey_box_m", "2.5", 0, 0, TB_RANGE_NO_MAX,
+            "box mean of the greyness (m); below one pixel = off", vhr_grey_box_m),
+    VHR_KEY("grey_k", "0.25", -10, 10, 0,
+            "roof candidates: greyness above median + k x 1.4826 MAD of its date", vhr_grey_k),
+    VHR_KEY("open_m", "2.5", 0, 0, TB_RANGE_NO_MAX,
+            "disk opening radius (m), before and after road removal; 0 = off", vhr_open_m),
+    VHR_KEY("road_length_m", "35", 0, 0, TB_RANGE_NO_MAX,
+            "road: a straight run of candidates at least this long (m); 0 = no road removal",
+            vhr_road_length_m),
+    VHR_KEY("road_width_m", "14", 0, 0, TB_RANGE_NO_MAX,
+            "road: ... whose perpendicular run is at most this (m)", vhr_road_width_m),
+    VHR_KEY("shadow_factor", "0.6", 0, 0, TB_RANGE_MIN_OPEN | TB_RANGE_NO_MAX,
+            "shadow: brightness (mean of R, G, B) below this x the date's median", vhr_shadow_factor),
+    VHR_KEY("sun_azimuth_deg", "-1", -1, 360, 0,
+            "sun azimuth, degrees clockwise from north; -1 = estimate per date from the shadows",
+            vhr_sun_azimuth_deg),
+    VHR_KEY("sun_roof_k", "0.5", -10, 10, 0,
+            "sun estimate: roof = greyness above median + k x 1.4826 MAD, not shadow", vhr_sun_roof_k),
+    VHR_KEY("sun_distance_m", "2", 0, 0, TB_RANGE_MIN_OPEN | TB_RANGE_NO_MAX,
+            "sun estimate: a roof this far (m) from a shadow pixel towards the sun", vhr_sun_distance_m),
+    VHR_KEY("shadow_band_m", "3", 0, 0, TB_RANGE_MIN_OPEN | TB_RANGE_NO_MAX,
+            "shadow adjacency: the band an object sweeps moved this far (m) away from the sun",
+            vhr_shadow_band_m),
+    VHR_KEY("min_adjacency", "0.1", 0, 1, 0,
+            "object rule: share of that band in shadow at least this; 0 = off", vhr_min_adjacency),
+    VHR_KEY("ncc_box_m", "4", 0, 0, TB_RANGE_MIN_OPEN | TB_RANGE_NO_MAX,
+            "window (m) of the local NCC of the two dates' brightness", vhr_ncc_box_m),
+    VHR_KEY("max_ncc", "0.3", -1, 2, 0,
+            "object rule: mean local NCC below this (the pattern changed); above 1 = off", vhr_max_ncc),
+    VHR_KEY("min_rise", "0", -2, 2, 0,
+            "object rule: mean greyness rise (own date minus other) at least this; -2 = off",
+            vhr_min_rise),
+    VHR_KEY("min_area_m2", "50", 0, 0, TB_RANGE_NO_MAX,
+            "object rule: area (m2) at least this", vhr_min_area_m2),
+    VHR_KEY("close_m", "1", 0, 0, TB_RANGE_NO_MAX,
+            "disk closing radius (m) of the union of new and removed objects; 0 = off", vhr_close_m),
+#undef VHR_KEY
 
     {"evidence", "brightness_weight", TB_CONFIG_DOUBLE, "1.0", 0, 0, TB_RANGE_NO_MAX,
      "weight of the brightness rise (max of the visible bands, in units of its spread)",

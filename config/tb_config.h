@@ -48,6 +48,27 @@ typedef struct tb_config {
     double hysteresis_low;       /* < 1: mask at threshold x this, keep components reaching threshold */
     int normalise;               /* per-band linear radiometric normalisation of before to after */
     long sample_pixels;          /* pass-1 sample size cap (pixels on a regular grid) */
+    char method[TB_CONFIG_STR];  /* detector: auto, change_vector, vhr_rgb */
+
+    /* [vhr] the building-change recipe for very-high-resolution RGB (pipeline/scan_vhr*.c) */
+    double vhr_max_pixel_m;      /* detect.method auto picks vhr_rgb at pixels up to this size */
+    double vhr_sigma_m;          /* Gaussian pre-smoothing of every band */
+    double vhr_grey_box_m;       /* box mean of the greyness */
+    double vhr_grey_k;           /* roof candidates: greyness > median + k x 1.4826 MAD (per date) */
+    double vhr_open_m;           /* disk opening radius (before and after road removal) */
+    double vhr_road_length_m;    /* a run at least this long ... */
+    double vhr_road_width_m;     /* ... whose perpendicular run is at most this is road */
+    double vhr_shadow_factor;    /* shadow: brightness below this x the date's median */
+    double vhr_sun_azimuth_deg;  /* sun azimuth (clockwise from north); < 0 = estimate per date */
+    double vhr_sun_roof_k;       /* sun estimate: roof = greyness > median + k x 1.4826 MAD */
+    double vhr_sun_distance_m;   /* sun estimate: roof this far from a shadow towards the sun */
+    double vhr_shadow_band_m;    /* shadow adjacency: band swept by the object towards its shadow */
+    double vhr_min_adjacency;    /* object rule: share of that band in shadow at least this */
+    double vhr_ncc_box_m;        /* local NCC window of the two dates' brightness */
+    double vhr_max_ncc;          /* object rule: mean NCC below this */
+    double vhr_min_rise;         /* object rule: mean greyness rise at least this */
+    double vhr_min_area_m2;      /* object rule: area at least this */
+    double vhr_close_m;          /* disk closing radius of the union of both kinds */
 
     /* [evidence] direction of change and what explains it */
     double brightness_weight;    /* weight of the rise of the brightness (max of visible bands) */

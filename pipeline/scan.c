@@ -213,9 +213,12 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     if (st)
         goto done;
     ctx.halo += tb_scan_evidence_halo(&ctx);
+    st = tb_scan_vhr_select(&ctx);   /* vhr_rgb: its own halo and passes */
+    if (st)
+        goto done;
     tb_crs_describe(ctx.wkt, res->crs_name, sizeof res->crs_name);
 
-    ctx.strip_rows = res->strip_rows = tb_scan_strip_rows(&ctx);
+    ctx.strip_rows = res->strip_rows = ctx.vhr ? tb_scan_vhr_strip_rows(&ctx) : tb_scan_strip_rows(&ctx);
     t = now();
     st = tb_scan_sample(&ctx);
     res->t_sample = now() - t;
@@ -228,7 +231,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     st = tb_raster_writer_create(ctx.provisional_path, ctx.width, ctx.height, TB_U32, NULL, NULL,
                                  -1, &ctx.provisional);
     if (!st)
-        st = tb_scan_detect(&ctx);
+        st = ctx.vhr ? tb_scan_vhr_detect(&ctx) : tb_scan_detect(&ctx);
     res->t_detect = now() - t;
     if (st)
         goto done;
@@ -306,6 +309,7 @@ done:
     tb_raster_writer_close(ctx.provisional);
     remove_quietly(ctx.provisional_path);
     tb_scan_evidence_free(&ctx);
+    tb_scan_vhr_free(&ctx);
     remove_quietly(ctx.ev.flags_path);
     remove_quietly(final_path);
     remove_quietly(mask_tmp);

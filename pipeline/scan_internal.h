@@ -3,6 +3,7 @@
 #define TB_SCAN_INTERNAL_H
 
 #include "scan_evidence.h"
+#include "scan_vhr.h"
 #include "tb_align.h"
 #include "tb_ground.h"
 #include "tb_raster.h"
@@ -27,6 +28,7 @@ typedef struct tb_scan_ctx {
     char provisional_path[1100];
     tb_ccl *ccl;
     tb_scan_evidence ev;            /* direction and explanation of the change (scan_evidence.c) */
+    tb_scan_vhr *vhr;               /* detect.method vhr_rgb (scan_vhr*.c); NULL: change vector */
 
     /* pass 3 -> output */
     uint32_t *final_id;             /* provisional label -> polygon id (0 = dropped) */

@@ -28,8 +28,15 @@ void tb_scan_print_summary(FILE *out, const tb_scan_result *r)
             100.0 * r->covered_before, r->shift_x, r->shift_y, r->coreg_status);
     fprintf(out, "  dates       %s -> %s\n", r->before_date[0] ? r->before_date : "unknown",
             r->after_date[0] ? r->after_date : "unknown");
-    fprintf(out, "  threshold   %.3f (%s; otsu %.3f, floor %.3f)\n", r->threshold, method(r), r->otsu,
-            r->floor);
+    if (!strcmp(r->method, "vhr_rgb"))
+        fprintf(out, "  detector    vhr_rgb (grey-roof recipe): greyness > %.4f / %.4f, sun azimuth "
+                     "%.0f / %.0f deg (before / after); objects new %u of %u, removed %u of %u\n",
+                r->grey_threshold[0], r->grey_threshold[1], r->sun_azimuth_deg[0],
+                r->sun_azimuth_deg[1], r->vhr_kept[0], r->vhr_objects[0], r->vhr_kept[1],
+                r->vhr_objects[1]);
+    else
+        fprintf(out, "  threshold   %.3f (%s; otsu %.3f, floor %.3f)\n", r->threshold, method(r),
+                r->otsu, r->floor);
     fprintf(out, "  polygons    %u (%.1f m2 in all); %u components, %u below min area, %u above max\n",
             r->polygons, r->total_area_m2, r->components, r->dropped_small, r->dropped_large);
     fprintf(out, "  kinds       %u new (%.1f m2), %u removed (%.1f m2); %u below min confidence\n",
@@ -100,6 +107,14 @@ tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, 
             (unsigned long long)r->sample_pixels);
     fprintf(f, "  \"threshold\": {\"value\": %.6g, \"method\": \"%s\", \"otsu\": %.6g, \"floor\": %.6g},\n",
             r->threshold, method(r), r->otsu, r->floor);
+    fprintf(f, "  \"detector\": {\"method\": \"%s\"", r->method);
+    if (!strcmp(r->method, "vhr_rgb"))
+        fprintf(f, ", \"grey_threshold\": [%.6g, %.6g], \"sun_azimuth_deg\": [%.1f, %.1f], "
+                   "\"objects_new\": [%u, %u], \"objects_removed\": [%u, %u]",
+                r->grey_threshold[0], r->grey_threshold[1], r->sun_azimuth_deg[0],
+                r->sun_azimuth_deg[1], r->vhr_kept[0], r->vhr_objects[0], r->vhr_kept[1],
+                r->vhr_objects[1]);
+    fputs("},\n", f);
     fprintf(f, "  \"valid_pixels\": %llu,\n  \"change_pixels\": %llu,\n",
             (unsigned long long)r->valid_pixels, (unsigned long long)r->change_pixels);
     fprintf(f, "  \"components\": %u,\n  \"dropped\": {\"below_min_area\": %u, \"above_max_area\": %u, "

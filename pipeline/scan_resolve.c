@@ -136,6 +136,8 @@ static tb_status build_features(tb_scan_ctx *ctx)
         f.max_score = c->max_score;
         describe(ctx, root, &shape[root], pw, ph, &f);
         f.confidence = tb_scan_confidence(cfg, &f, res->threshold);
+        if (ctx->vhr)
+            tb_scan_vhr_describe(ctx, root, &f);   /* the recipe's cues and confidence */
         if (f.confidence < cfg->min_confidence) {
             res->dropped_confidence++;
             continue;

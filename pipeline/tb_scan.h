@@ -44,6 +44,11 @@ typedef struct tb_scan_result {
     char roles_source[96];                  /* where the roles came from */
     double bright_scale, bright_median;     /* brightness-difference spread, after-date median */
     int mbi_lengths_px[3];                  /* evidence.mbi: min, max, step; 0 = off */
+    /* detector */
+    char method[16];                        /* "change_vector" or "vhr_rgb" */
+    double sun_azimuth_deg[2];              /* vhr_rgb: before, after (configured or estimated) */
+    double grey_threshold[2];               /* vhr_rgb: roof-candidate greyness, before, after */
+    uint32_t vhr_objects[2], vhr_kept[2];   /* vhr_rgb: objects found / kept, new, removed */
     /* alignment */
     char grid_crs[128];
     double grid_gt[6];

@@ -39,3 +39,9 @@ add_test(NAME scan_hysteresis
 add_test(NAME scan_band_roles
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_band_roles.sh ${TUBAN_EXE} ${TUBAN_SHARED_DATA}
           ${CMAKE_SOURCE_DIR}/testdata/sample ${SCAN_OUT}/roles)
+if(EXISTS ${TUBAN_SHARED_DATA}/levir-cd-samples)
+  add_test(NAME scan_vhr_levir
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/scan_vhr.sh ${TUBAN_EXE} ${TUBAN_SHARED_DATA} ${SCAN_OUT}/vhr)
+endif()
+tuban_expect_failure(scan_vhr_bad_method 3 "detect.method" scan ${FX}/two_bands.tif ${FX}/two_bands.tif --set detect.method=rgb -o ${SCAN_OUT}/cfg)
+tuban_expect_failure(scan_vhr_bad_length 3 "vhr.sigma_m" scan ${FX}/two_bands.tif ${FX}/two_bands.tif --set vhr.sigma_m=-1 -o ${SCAN_OUT}/cfg)

@@ -46,6 +46,25 @@ static const struct {
     {"cases.reopen_growth", "1.5"},
     {"detect.threshold", "auto"},       {"detect.threshold_floor", "4.0"},
     {"detect.hysteresis_low", "1.0"},   {"detect.normalise", "true"},       {"detect.sample_pixels", "1048576"},
+    {"detect.method", "\"auto\""},
+    {"vhr.max_pixel_m", "1.0"},
+    {"vhr.sigma_m", "0.75"},
+    {"vhr.grey_box_m", "2.5"},
+    {"vhr.grey_k", "0.25"},
+    {"vhr.open_m", "2.5"},
+    {"vhr.road_length_m", "35"},
+    {"vhr.road_width_m", "14"},
+    {"vhr.shadow_factor", "0.6"},
+    {"vhr.sun_azimuth_deg", "-1"},
+    {"vhr.sun_roof_k", "0.5"},
+    {"vhr.sun_distance_m", "2"},
+    {"vhr.shadow_band_m", "3"},
+    {"vhr.min_adjacency", "0.1"},
+    {"vhr.ncc_box_m", "4"},
+    {"vhr.max_ncc", "0.3"},
+    {"vhr.min_rise", "0"},
+    {"vhr.min_area_m2", "50"},
+    {"vhr.close_m", "1"},
     {"evidence.brightness_weight", "1.0"}, {"evidence.vegetation_weight", "1.0"},
     {"evidence.shadow_weight", "1.0"},  {"evidence.mbi_weight", "1.0"},
     {"evidence.vegetation", "true"},    {"evidence.ndvi_min", "0.3"},
@@ -71,7 +90,7 @@ static const struct {
 };
 #define N_KEYS (sizeof documented / sizeof documented[0])
 
-static const char *const all_sections[] = {"input",  "align",      "coreg",  "detect",
+static const char *const all_sections[] = {"input",  "align",      "coreg",  "detect", "vhr",
                                            "evidence", "morphology", "filter", "confidence",
                                            "output", "scan",       "cases",  "eval"};
 
@@ -114,6 +133,25 @@ static void assert_config_equal(const tb_config *a, const tb_config *b)
     assert_true(a->conf_shadow == b->conf_shadow);
     assert_true(a->conf_explained == b->conf_explained);
     assert_true(a->conf_mbi == b->conf_mbi);
+    assert_string_equal(a->method, b->method);
+    assert_true(a->vhr_max_pixel_m == b->vhr_max_pixel_m);
+    assert_true(a->vhr_sigma_m == b->vhr_sigma_m);
+    assert_true(a->vhr_grey_box_m == b->vhr_grey_box_m);
+    assert_true(a->vhr_grey_k == b->vhr_grey_k);
+    assert_true(a->vhr_open_m == b->vhr_open_m);
+    assert_true(a->vhr_road_length_m == b->vhr_road_length_m);
+    assert_true(a->vhr_road_width_m == b->vhr_road_width_m);
+    assert_true(a->vhr_shadow_factor == b->vhr_shadow_factor);
+    assert_true(a->vhr_sun_azimuth_deg == b->vhr_sun_azimuth_deg);
+    assert_true(a->vhr_sun_roof_k == b->vhr_sun_roof_k);
+    assert_true(a->vhr_sun_distance_m == b->vhr_sun_distance_m);
+    assert_true(a->vhr_shadow_band_m == b->vhr_shadow_band_m);
+    assert_true(a->vhr_min_adjacency == b->vhr_min_adjacency);
+    assert_true(a->vhr_ncc_box_m == b->vhr_ncc_box_m);
+    assert_true(a->vhr_max_ncc == b->vhr_max_ncc);
+    assert_true(a->vhr_min_rise == b->vhr_min_rise);
+    assert_true(a->vhr_min_area_m2 == b->vhr_min_area_m2);
+    assert_true(a->vhr_close_m == b->vhr_close_m);
     assert_string_equal(a->eval_kinds, b->eval_kinds);
     assert_string_equal(a->crs, b->crs);
     assert_true(a->target_pixel_size == b->target_pixel_size);
@@ -193,6 +231,25 @@ static void assert_good_values(const tb_config *c)
     assert_true(c->conf_shadow == 0.75);
     assert_true(c->conf_explained == -2.0);
     assert_true(c->conf_mbi == 4.0);
+    assert_string_equal(c->method, "vhr_rgb");
+    assert_true(c->vhr_max_pixel_m == 2.0);
+    assert_true(c->vhr_sigma_m == 0.5);
+    assert_true(c->vhr_grey_box_m == 1.5);
+    assert_true(c->vhr_grey_k == 0.5);
+    assert_true(c->vhr_open_m == 3.0);
+    assert_true(c->vhr_road_length_m == 40.0);
+    assert_true(c->vhr_road_width_m == 12.0);
+    assert_true(c->vhr_shadow_factor == 0.7);
+    assert_true(c->vhr_sun_azimuth_deg == 180.0);
+    assert_true(c->vhr_sun_roof_k == 0.75);
+    assert_true(c->vhr_sun_distance_m == 2.5);
+    assert_true(c->vhr_shadow_band_m == 5.0);
+    assert_true(c->vhr_min_adjacency == 0.15);
+    assert_true(c->vhr_ncc_box_m == 6.0);
+    assert_true(c->vhr_max_ncc == 0.25);
+    assert_true(c->vhr_min_rise == 0.02);
+    assert_true(c->vhr_min_area_m2 == 25.0);
+    assert_true(c->vhr_close_m == 2.0);
     assert_string_equal(c->eval_kinds, "new");
     assert_string_equal(c->crs, "EPSG:4548");
     assert_true(c->target_pixel_size == 0.8);
@@ -557,11 +614,11 @@ static void test_set_errors(void **state)
         {".threshold", "5", "--set: '.threshold' is not of the form section.key"},
         {"detect.", "5", "--set: 'detect.' is not of the form section.key"},
         {"detection.threshold", "5",
-         "--set: unknown section [detection] (valid sections: input, align, coreg, detect, evidence, "
+         "--set: unknown section [detection] (valid sections: input, align, coreg, detect, vhr, evidence, "
          "morphology, filter, confidence, output, scan, cases, eval)"},
         {"detect.treshold", "5",
          "--set: unknown key 'treshold' in section [detect] (valid keys: threshold, "
-         "threshold_floor, hysteresis_low, normalise, sample_pixels)"},
+         "threshold_floor, hysteresis_low, normalise, sample_pixels, method)"},
         {"morphology.open_radius", "-3", "--set: morphology.open_radius: '-3' is out of range 0..50"},
         {"morphology.open_radius", "", "--set: morphology.open_radius: empty value"},
         {"scan.threads", "4 # comment",
@@ -847,11 +904,11 @@ int main(void)
         BAD("bad_missing_equals.ini", 3, "missing '=' (expected 'key = value')"),
         BAD("bad_missing_key.ini", 3, "missing key name before '='"),
         BAD("bad_unknown_section.ini", 4,
-            "unknown section [detection] (valid sections: input, align, coreg, detect, evidence, "
+            "unknown section [detection] (valid sections: input, align, coreg, detect, vhr, evidence, "
             "morphology, filter, confidence, output, scan, cases, eval)"),
         BAD("bad_unknown_key.ini", 3,
             "unknown key 'treshold' in section [detect] (valid keys: threshold, "
-            "threshold_floor, hysteresis_low, normalise, sample_pixels)"),
+            "threshold_floor, hysteresis_low, normalise, sample_pixels, method)"),
         BAD("bad_duplicate_key.ini", 6,
             "duplicate key morphology.open_radius (first set on line 2)"),
         BAD("bad_empty_value.ini", 3, "filter.max_area_m2: empty value"),
