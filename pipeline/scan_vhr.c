@@ -75,23 +75,27 @@ tb_status tb_scan_vhr_select(tb_scan_ctx *ctx)
     return TB_OK;
 }
 
-/* Bytes per pixel of an extended strip of V2 (the largest pass). */
-static size_t px_bytes(void)
-{
-    /* 18 float planes, 2 valid + 2 candidate + 2 morphology scratch + flags + 2 roof
-     * bytes, 5 uint16 run planes, and the NCC's 5 doubles + 3 floats over the central
-     * rows (counted per extended pixel to be safe). */
-    return 18 * sizeof(float) + 9 + 5 * sizeof(uint16_t) + 5 * sizeof(double) +
-           3 * sizeof(float);
-}
+/* Bytes per pixel of V2 (the largest pass): per extended-strip pixel 11 float planes,
+ * 2 valid, 2 candidate, 2 morphology scratch and 1 flag bytes, 5 uint16 run planes; per
+ * central pixel (plus the NCC box) the NCC and its 5 double sums, labels and flags. */
+#define EXT_BYTES (11 * sizeof(float) + 7 + 5 * sizeof(uint16_t))
+#define CENTRAL_BYTES (sizeof(float) + 5 * sizeof(double) + sizeof(uint32_t) + 1)
 
 int tb_scan_vhr_strip_rows(const tb_scan_ctx *ctx)
 {
-    size_t fit = TB_SCAN_STRIP_BUDGET / (px_bytes() * (size_t)ctx->width);
-    fit = fit > (size_t)(2 * ctx->halo) ? fit - (size_t)(2 * ctx->halo) : 0;
+    /* width x (EXT (rows + 2 halo) + CENTRAL rows) <= budget; but never fewer rows than
+     * the halo, or the halo's rows would be computed many times over (at 0.5 m the halo
+     * is 98 rows: a 4096-wide strip then takes about 90 MiB). */
+    const size_t row = (size_t)ctx->width;
+    const size_t fixed = row * EXT_BYTES * 2 * (size_t)ctx->halo;
+    size_t fit = TB_SCAN_STRIP_BUDGET > fixed
+                     ? (TB_SCAN_STRIP_BUDGET - fixed) / (row * (EXT_BYTES + CENTRAL_BYTES))
+                     : 0;
     int rows = ctx->cfg->strip_rows;
     if ((size_t)rows > fit)
         rows = (int)fit;
+    if (rows < ctx->halo)
+        rows = ctx->halo;
     if (rows < 16)
         rows = 16;
     return rows < ctx->height ? rows : ctx->height;
@@ -100,19 +104,19 @@ int tb_scan_vhr_strip_rows(const tb_scan_ctx *ctx)
 tb_status tb_vhr_strip_alloc(tb_vhr_strip *s, size_t cap)
 {
     memset(s, 0, sizeof *s);
-    s->block = malloc(17 * cap * sizeof(float));
+    s->block = malloc(11 * cap * sizeof(float));
     s->valid = malloc(2 * cap);
     if (!s->block || !s->valid)
         return tb_error(TB_ERR_NOMEM, "out of memory for vhr_rgb strips of %zu pixels", cap);
-    for (int k = 0; k < 6; k++) {
+    for (int k = 0; k < 3; k++) {
         s->in[k] = s->block + (size_t)k * cap;
-        s->sm[k] = s->block + (size_t)(6 + k) * cap;
+        s->sm[k] = s->block + (size_t)(3 + k) * cap;
     }
     for (int d = 0; d < 2; d++) {
-        s->grey[d] = s->block + (size_t)(12 + d) * cap;
-        s->bright[d] = s->block + (size_t)(14 + d) * cap;
+        s->grey[d] = s->block + (size_t)(6 + d) * cap;
+        s->bright[d] = s->block + (size_t)(8 + d) * cap;
     }
-    s->tmp = s->block + (size_t)16 * cap;
+    s->tmp = s->block + (size_t)10 * cap;
     s->valid_b = s->valid + cap;
     s->cap = cap;
     return TB_OK;
@@ -130,41 +134,43 @@ tb_status tb_vhr_strip_compute(tb_scan_ctx *ctx, tb_vhr_strip *s, int e0, int ro
     const tb_scan_vhr *v = ctx->vhr;
     const int w = ctx->width;
     const size_t n = (size_t)w * rows;
-    tb_status st = tb_raster_read_rows(ctx->before, e0, rows, v->bands, 3, s->in, s->valid_b);
-    if (!st)
-        st = tb_raster_read_rows(ctx->after, e0, rows, v->bands, 3, s->in + 3, s->valid);
-    if (st)
-        return st;
-    for (size_t i = 0; i < n; i++)
-        s->valid[i] &= s->valid_b[i];
-    /* No data: the strip's valid mean, so the filters see finite values (those pixels
-     * are never candidates). */
-    for (int k = 0; k < 6; k++) {
-        double sum = 0;
-        size_t cnt = 0;
-        float *p = s->in[k];
-        for (size_t i = 0; i < n; i++)
-            if (s->valid[i] && isfinite(p[i])) {
-                sum += p[i];
-                cnt++;
-            }
-        const float fill = cnt ? (float)(sum / (double)cnt) : 0.0f;
-        for (size_t i = 0; i < n; i++)
-            if (!s->valid[i] || !isfinite(p[i]))
-                p[i] = fill;
-        tb_gaussian(p, s->sm[k], w, rows, v->sigma_px, s->tmp);
-    }
+    /* One date at a time: its three bands smoothed, then brightness and greyness. */
     for (int d = 0; d < 2; d++) {
-        float *const *c = s->sm + 3 * d;
+        uint8_t *valid = d ? s->valid : s->valid_b;
+        tb_status st = tb_raster_read_rows(d ? ctx->after : ctx->before, e0, rows, v->bands, 3,
+                                           s->in, valid);
+        if (st)
+            return st;
+        for (int k = 0; k < 3; k++) {
+            /* The date's no-data pixels: its valid mean over the strip, so the filters see
+             * finite values (pixels invalid in either date are never candidates). */
+            double sum = 0;
+            size_t cnt = 0;
+            float *p = s->in[k];
+            for (size_t i = 0; i < n; i++)
+                if (valid[i] && isfinite(p[i])) {
+                    sum += p[i];
+                    cnt++;
+                }
+            const float fill = cnt ? (float)(sum / (double)cnt) : 0.0f;
+            for (size_t i = 0; i < n; i++)
+                if (!valid[i] || !isfinite(p[i])) {
+                    p[i] = fill;
+                    valid[i] = 0;
+                }
+            tb_gaussian(p, s->sm[k], w, rows, v->sigma_px, s->tmp);
+        }
+        float *const *c = s->sm;
         float *b = s->bright[d];
 #pragma omp parallel for schedule(static)
         for (long long i = 0; i < (long long)n; i++)
             b[i] = (c[0][i] + c[1][i] + c[2][i]) / 3.0f;
-        /* raw greyness into grey[d], then its box mean via the scratch plane s->in[0]
-         * (the inputs are no longer needed) */
+        /* raw greyness into in[0] (no longer needed), then its box mean */
         tb_greyness(c[0], c[1], c[2], n, v->eps, s->in[0]);
         tb_box_mean(s->in[0], s->grey[d], w, rows, v->box, s->tmp);
     }
+    for (size_t i = 0; i < n; i++)
+        s->valid[i] &= s->valid_b[i];
     return TB_OK;
 }
 

@@ -109,7 +109,7 @@ void tb_scan_vhr_free(struct tb_scan_ctx *ctx);   /* NULL-safe on ctx->vhr */
 
 /* Buffers of one strip of `cap` pixels. */
 typedef struct tb_vhr_strip {
-    float *in[6], *sm[6];         /* before R, G, B, after R, G, B: read, smoothed */
+    float *in[3], *sm[3];         /* one date's R, G, B: read, smoothed */
     float *grey[2], *bright[2];   /* [0] before, [1] after */
     float *tmp;                   /* one plane of scratch */
     uint8_t *valid, *valid_b;
