@@ -330,6 +330,22 @@ int tb_raster_band_count(const tb_raster *r) { return r->nbands; }
 const char *tb_raster_crs_wkt(const tb_raster *r) { return r->wkt; }
 const char *tb_raster_acquisition(const tb_raster *r) { return r->acquisition; }
 
+double tb_raster_sun_azimuth(const tb_raster *r)
+{
+    static const char *keys[][2] = {
+        {"SUN_AZIMUTH", ""},          {"SUN_AZIMUTH", "IMAGERY"},  {"MEAN_SUN_AZIMUTH", ""},
+        {"SUN_AZIMUTH_ANGLE", ""},    {"IMAGE_1.meanSunAz", "IMD"}, {"SUNAZIMUTH", ""},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *v = GDALGetMetadataItem(r->ds, keys[i][0], keys[i][1][0] ? keys[i][1] : NULL);
+        char *end;
+        const double a = v ? strtod(v, &end) : NAN;
+        if (v && end != v && isfinite(a) && a >= 0 && a <= 360)
+            return a;
+    }
+    return NAN;
+}
+
 const char *tb_raster_type_name(const tb_raster *r)
 {
     return GDALGetDataTypeName(GDALGetRasterDataType(GDALGetRasterBand(r->ds, 1)));

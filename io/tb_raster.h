@@ -38,6 +38,10 @@ const char *tb_raster_crs_wkt(const tb_raster *r);
 /* Acquisition date/time from GDAL metadata (IMAGERY ACQUISITIONDATETIME,
  * TIFFTAG_DATETIME, ...), or NULL. Owned by the handle. */
 const char *tb_raster_acquisition(const tb_raster *r);
+/* Sun azimuth in degrees clockwise from north from GDAL metadata (SUN_AZIMUTH,
+ * MEAN_SUN_AZIMUTH, SUN_AZIMUTH_ANGLE, SUNAZIMUTH; DigitalGlobe IMD IMAGE_1.meanSunAz),
+ * NAN when none is given. */
+double tb_raster_sun_azimuth(const tb_raster *r);
 
 /* Reads rows [y0, y0 + rows) of the 1-based `bands` into planes[i] (width * rows
  * floats each) and sets valid[k] to 1 where every band is valid (not nodata, mask

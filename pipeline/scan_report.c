@@ -30,10 +30,11 @@ void tb_scan_print_summary(FILE *out, const tb_scan_result *r)
             r->after_date[0] ? r->after_date : "unknown");
     if (!strcmp(r->method, "vhr_rgb"))
         fprintf(out, "  detector    vhr_rgb (grey-roof recipe): greyness > %.4f / %.4f, sun azimuth "
-                     "%.0f / %.0f deg (before / after); objects new %u of %u, removed %u of %u\n",
+                     "%.0f (%s) / %.0f (%s) deg (before / after); objects new %u of %u, "
+                     "removed %u of %u\n",
                 r->grey_threshold[0], r->grey_threshold[1], r->sun_azimuth_deg[0],
-                r->sun_azimuth_deg[1], r->vhr_kept[0], r->vhr_objects[0], r->vhr_kept[1],
-                r->vhr_objects[1]);
+                r->sun_source[0], r->sun_azimuth_deg[1], r->sun_source[1], r->vhr_kept[0],
+                r->vhr_objects[0], r->vhr_kept[1], r->vhr_objects[1]);
     else
         fprintf(out, "  threshold   %.3f (%s; otsu %.3f, floor %.3f)\n", r->threshold, method(r),
                 r->otsu, r->floor);
@@ -110,10 +111,11 @@ tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, 
     fprintf(f, "  \"detector\": {\"method\": \"%s\"", r->method);
     if (!strcmp(r->method, "vhr_rgb"))
         fprintf(f, ", \"grey_threshold\": [%.6g, %.6g], \"sun_azimuth_deg\": [%.1f, %.1f], "
-                   "\"objects_new\": [%u, %u], \"objects_removed\": [%u, %u]",
+                   "\"sun_source\": [\"%s\", \"%s\"], \"objects_new\": [%u, %u], "
+                   "\"objects_removed\": [%u, %u]",
                 r->grey_threshold[0], r->grey_threshold[1], r->sun_azimuth_deg[0],
-                r->sun_azimuth_deg[1], r->vhr_kept[0], r->vhr_objects[0], r->vhr_kept[1],
-                r->vhr_objects[1]);
+                r->sun_azimuth_deg[1], r->sun_source[0], r->sun_source[1], r->vhr_kept[0],
+                r->vhr_objects[0], r->vhr_kept[1], r->vhr_objects[1]);
     fputs("},\n", f);
     fprintf(f, "  \"valid_pixels\": %llu,\n  \"change_pixels\": %llu,\n",
             (unsigned long long)r->valid_pixels, (unsigned long long)r->change_pixels);

@@ -491,11 +491,22 @@ tb_status tb_scan_vhr_detect(tb_scan_ctx *ctx)
     for (int k = 0; k < 2; k++)
         tb_ccl_finish(v->branch[k].ccl);
 
-    /* Sun: from the configuration (azimuth clockwise from north; image x is east, y
-     * south), else estimated per date. */
+    /* Sun per date: the configuration, else the date's metadata, else estimated. An
+     * azimuth (clockwise from north) points from a shadow to its caster; image x is
+     * east and y south, so the direction is azimuth - 90 degrees from x towards y. */
     for (int k = 0; k < 2; k++) {
-        v->branch[k].theta_deg = cfg->vhr_sun_azimuth_deg >= 0 ? cfg->vhr_sun_azimuth_deg - 90.0
-                                                               : estimate_theta(v->sun_count[k]);
+        const double meta = tb_raster_sun_azimuth(k ? ctx->after_src : ctx->before_src);
+        const char *src = "estimated";
+        if (cfg->vhr_sun_azimuth_deg >= 0) {
+            v->branch[k].theta_deg = cfg->vhr_sun_azimuth_deg - 90.0;
+            src = "config";
+        } else if (isfinite(meta)) {
+            v->branch[k].theta_deg = meta - 90.0;
+            src = "metadata";
+        } else {
+            v->branch[k].theta_deg = estimate_theta(v->sun_count[k]);
+        }
+        snprintf(res->sun_source[k], sizeof res->sun_source[k], "%s", src);
         res->sun_azimuth_deg[k] = fmod(v->branch[k].theta_deg + 90.0 + 360.0, 360.0);
         res->grey_threshold[k] = v->grey_t[k];
     }

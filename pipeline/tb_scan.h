@@ -46,7 +46,8 @@ typedef struct tb_scan_result {
     int mbi_lengths_px[3];                  /* evidence.mbi: min, max, step; 0 = off */
     /* detector */
     char method[16];                        /* "change_vector" or "vhr_rgb" */
-    double sun_azimuth_deg[2];              /* vhr_rgb: before, after (configured or estimated) */
+    double sun_azimuth_deg[2];              /* vhr_rgb: before, after */
+    char sun_source[2][12];                 /* "config", "metadata" or "estimated" */
     double grey_threshold[2];               /* vhr_rgb: roof-candidate greyness, before, after */
     uint32_t vhr_objects[2], vhr_kept[2];   /* vhr_rgb: objects found / kept, new, removed */
     /* alignment */

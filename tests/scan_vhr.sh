@@ -3,6 +3,7 @@
 # The vhr_rgb detector (detect.method auto on 0.5 m RGB) on two LEVIR-CD crops:
 #  - test_102: the one new building is found as one polygon of kind "new" whose mask
 #    matches the label (pixel F1 >= 0.9); with the dates swapped it is "removed";
+#  - the sun azimuth comes from the configuration, else the metadata, else the shadows;
 #  - auto picks vhr_rgb at 0.5 m and change_vector at 2 m, and detect.method forces
 #    either; vhr_rgb without RGB roles exits 7;
 #  - test_121 (several objects, both branches): the mask is the same with 16-row strips
@@ -18,6 +19,11 @@ common="--pixel-size 0.5 --set coreg.enabled=false -q"
 "$tuban" scan "$data/A/$t.png" "$data/B/$t.png" -o "$out/coarse" --pixel-size 2 --set coreg.enabled=false -q
 "$tuban" scan "$data/A/$t.png" "$data/B/$t.png" -o "$out/cv" $common --set detect.method=change_vector
 "$tuban" eval "$out/fwd/changes_mask.tif" "$data/label/$t.png" --pixel-size 0.5 --json "$out/pix.json" >/dev/null
+# Sun azimuth from metadata (GeoTIFF copies with SUN_AZIMUTH), and from the configuration.
+gdal_translate -q -mo SUN_AZIMUTH=180 "$data/A/$t.png" "$out/a_sun.tif"
+gdal_translate -q -mo SUN_AZIMUTH=180 "$data/B/$t.png" "$out/b_sun.tif"
+"$tuban" scan "$out/a_sun.tif" "$out/b_sun.tif" -o "$out/meta" $common
+"$tuban" scan "$out/a_sun.tif" "$out/b_sun.tif" -o "$out/conf" $common --set vhr.sun_azimuth_deg=90
 u=test_121_0768_0256
 "$tuban" scan "$data/A/$u.png" "$data/B/$u.png" -o "$out/whole" $common
 "$tuban" scan "$data/A/$u.png" "$data/B/$u.png" -o "$out/strips" $common --set scan.strip_rows=16 --threads 1
@@ -45,6 +51,13 @@ assert fwd["detector"]["method"] == "vhr_rgb", fwd["detector"]
 assert summary("coarse")["detector"]["method"] == "change_vector"
 assert summary("cv")["detector"]["method"] == "change_vector"
 assert kinds("fwd") == ["new"], kinds("fwd")
+d = fwd["detector"]
+assert d["sun_source"] == ["estimated", "estimated"], d
+d = summary("meta")["detector"]
+assert d["sun_source"] == ["metadata", "metadata"] and d["sun_azimuth_deg"] == [180, 180], d
+d = summary("conf")["detector"]
+assert d["sun_source"] == ["config", "config"] and d["sun_azimuth_deg"] == [90, 90], d
+assert kinds("meta") == ["new"], kinds("meta")
 assert kinds("rev") == ["removed"], kinds("rev")
 pix = json.load(open(out + "/pix.json"))["pixel"]
 print("test_102: pixel precision %.3f recall %.3f F1 %.3f" % (pix["precision"], pix["recall"], pix["f1"]))
