@@ -25,42 +25,63 @@ static inline int mirror(int i, int n)
     }
 }
 
+#define BLOCK 256
+
 /* out = in correlated with taps k[0..left+right] over offsets -left..right along x,
- * then along y (the intermediate image is float, in `scratch`). */
+ * then along y (the intermediate image is float, in `scratch`). Each pass sums the taps
+ * of an output sample in increasing offset order, in blocks of BLOCK samples so the
+ * inner loop runs across x (and vectorises); the order per sample is that of a direct
+ * sum. */
 static void separable(const float *in, float *out, int w, int h, const double *k, int left,
                       int right, float *scratch)
 {
-#pragma omp parallel for schedule(static)
-    for (int y = 0; y < h; y++) {
-        const float *row = in + (size_t)y * w;
-        float *dst = scratch + (size_t)y * w;
-        for (int x = 0; x < w; x++) {
-            double s = 0;
-            if (x - left >= 0 && x + right < w)
-                for (int t = -left; t <= right; t++)
-                    s += k[t + left] * row[x + t];
-            else
-                for (int t = -left; t <= right; t++)
-                    s += k[t + left] * row[mirror(x + t, w)];
-            dst[x] = (float)s;
+#pragma omp parallel
+    {
+        float pad[BLOCK + 2 * TB_FILTER_MAX_RADIUS + 1];
+        double acc[BLOCK];
+#pragma omp for schedule(static)
+        for (int y = 0; y < h; y++) {
+            const float *row = in + (size_t)y * w;
+            float *dst = scratch + (size_t)y * w;
+            for (int x0 = 0; x0 < w; x0 += BLOCK) {
+                const int nx = w - x0 < BLOCK ? w - x0 : BLOCK;
+                /* the block's samples and its reach, mirrored at the row's ends */
+                for (int j = 0; j < nx + left + right; j++) {
+                    const int x = x0 - left + j;
+                    pad[j] = row[x >= 0 && x < w ? x : mirror(x, w)];
+                }
+                for (int x = 0; x < nx; x++)
+                    acc[x] = 0;
+                for (int t = 0; t <= left + right; t++) {
+                    const double kt = k[t];
+                    const float *src = pad + t;
+                    for (int x = 0; x < nx; x++)
+                        acc[x] += kt * src[x];
+                }
+                for (int x = 0; x < nx; x++)
+                    dst[x0 + x] = (float)acc[x];
+            }
         }
     }
-#pragma omp parallel for schedule(static)
-    for (int y = 0; y < h; y++) {
-        float *dst = out + (size_t)y * w;
-        double acc[256];
-        for (int x0 = 0; x0 < w; x0 += 256) {
-            const int nx = w - x0 < 256 ? w - x0 : 256;
-            for (int x = 0; x < nx; x++)
-                acc[x] = 0;
-            for (int t = -left; t <= right; t++) {
-                const float *src = scratch + (size_t)mirror(y + t, h) * w + x0;
-                const double kt = k[t + left];
+#pragma omp parallel
+    {
+        double acc[BLOCK];
+#pragma omp for schedule(static)
+        for (int y = 0; y < h; y++) {
+            float *dst = out + (size_t)y * w;
+            for (int x0 = 0; x0 < w; x0 += BLOCK) {
+                const int nx = w - x0 < BLOCK ? w - x0 : BLOCK;
                 for (int x = 0; x < nx; x++)
-                    acc[x] += kt * src[x];
+                    acc[x] = 0;
+                for (int t = -left; t <= right; t++) {
+                    const float *src = scratch + (size_t)mirror(y + t, h) * w + x0;
+                    const double kt = k[t + left];
+                    for (int x = 0; x < nx; x++)
+                        acc[x] += kt * src[x];
+                }
+                for (int x = 0; x < nx; x++)
+                    dst[x0 + x] = (float)acc[x];
             }
-            for (int x = 0; x < nx; x++)
-                dst[x0 + x] = (float)acc[x];
         }
     }
 }
@@ -107,7 +128,9 @@ void tb_greyness(const float *r, const float *g, const float *b, size_t n, float
 #pragma omp parallel for schedule(static)
     for (long long ii = 0; ii < (long long)n; ii++) {
         const size_t i = (size_t)ii;
-        const float mx = fmaxf(r[i], fmaxf(g[i], b[i])), mn = fminf(r[i], fminf(g[i], b[i]));
+        /* comparisons rather than fmaxf/fminf (their NaN rules keep them out of SIMD) */
+        const float rg_max = r[i] > g[i] ? r[i] : g[i], rg_min = r[i] < g[i] ? r[i] : g[i];
+        const float mx = rg_max > b[i] ? rg_max : b[i], mn = rg_min < b[i] ? rg_min : b[i];
         out[i] = 1.0f - (mx - mn) / (mx + eps);
     }
 }
