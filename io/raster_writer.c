@@ -4,6 +4,7 @@
  * (provisional and final component labels), which are DEFLATE-compressed: label
  * images are mostly zero, so they cost little disk and bounded memory.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,7 +45,14 @@ tb_status tb_raster_writer_create(const char *path, int width, int height, tb_sa
     char **opts = NULL;
     opts = CSLSetNameValue(opts, "COMPRESS", "DEFLATE");
     opts = CSLSetNameValue(opts, "BIGTIFF", "IF_SAFER");
-    opts = CSLSetNameValue(opts, "BLOCKYSIZE", "64");
+    /* Strips of at most 64 rows and 2 MiB: GDAL holds the strip being filled (and
+     * libtiff its compression buffer), which must not grow to megabytes per row of a
+     * wide scene. */
+    int rows = (int)(((size_t)2 << 20) / ((size_t)width * (size_t)GDALGetDataTypeSizeBytes(gdal_type(type))));
+    rows = rows < 1 ? 1 : rows > 64 ? 64 : rows;
+    char block[16];
+    snprintf(block, sizeof block, "%d", rows);
+    opts = CSLSetNameValue(opts, "BLOCKYSIZE", block);
     CPLErrorReset();
     GDALDatasetH ds = GDALCreate(drv, path, width, height, 1, gdal_type(type), opts);
     CSLDestroy(opts);

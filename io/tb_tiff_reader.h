@@ -8,10 +8,11 @@
  * min-is-black or RGB, no alpha or other extra sample with a meaning, top-left
  * orientation, no sparse (empty) blocks. Everything else is left to GDAL.
  *
- * Decoded blocks are kept as two cache units of whole block rows (at least 256 image
- * rows each), so the strips of a scan, which overlap by a halo, and one-row reads
- * decode every block once. A reader holds one TIFF handle and one decode buffer per
- * thread; the reader itself is not thread-safe (one caller at a time). Masks and
+ * Decoded blocks are kept as one cache unit of whole block rows (at least 256 image
+ * rows), plus the rows of the unit before that the last call asked for, so the
+ * strips of a scan read downwards, which overlap by a halo, and one-row reads decode
+ * every block once. A reader holds one TIFF handle and one decode buffer per thread;
+ * the reader itself is not thread-safe (one caller at a time). Masks and
  * nodata are not its business: the caller (raster_source.c) keeps them.
  */
 #ifndef TB_TIFF_READER_H

@@ -3,12 +3,15 @@
  * GDAL reads a GeoTIFF block by block on one thread; decoding (DEFLATE, LZW) is most
  * of a scan's reading time. Here every thread has its own TIFF handle (libtiff handles
  * are not shareable) and its own decode buffer, and the blocks a call needs are
- * decoded under one OpenMP loop; each block writes a disjoint part of a cache unit, so
- * no lock is needed. A cache unit is a run of whole block rows, at least 256 image rows
- * high, kept raw (native sample type, the file's interleave); two units are kept, so
- * the halo a strip shares with the previous one is not decoded twice. Conversion to
- * float is the same C conversion GDAL's GDALCopyWords makes (a plain cast), so the
- * values are GDAL's, bit for bit.
+ * decoded under one OpenMP loop; each block writes a disjoint part of the cache unit,
+ * so no lock is needed. A cache unit is a run of whole block rows, at least 256 image
+ * rows high, kept raw (native sample type, the file's interleave). One unit is kept,
+ * plus a carry: when reading moves on to the next unit, the rows of the old one that
+ * the current call asked for are copied aside, so the halo the next strip shares with
+ * this one is not decoded twice. Memory is then one unit and the rows of one call per
+ * file, whatever the height (two whole units would cost 128 MiB at 32768 x 4 bands x
+ * UInt16). Conversion to float is the same C conversion GDAL's GDALCopyWords makes
+ * (a plain cast), so the values are GDAL's, bit for bit.
  *
  * libtiff messages go to a per-handle handler (TIFFOpenExt), never to the global one
  * that GDAL installs; the first message of a failed decode becomes the error recorded,
@@ -29,7 +32,6 @@
 
 #define UNIT_MIN_ROWS 256
 #define UNIT_MAX_BYTES ((size_t)512 << 20)
-#define NSLOTS 2
 
 typedef enum sample_kind { K_U8, K_U16, K_I16, K_U32, K_I32, K_F32 } sample_kind;
 
@@ -40,12 +42,13 @@ typedef struct handle_msg {
     int set;
 } handle_msg;
 
-typedef struct cache_slot {
-    int unit;           /* -1: empty */
-    unsigned long used; /* last use, for LRU */
+/* Raw rows [r0, r1) of the image: plane p's row r at data + p * plane_bytes +
+ * (r - r0) * row_bytes. */
+typedef struct raw_rows {
+    int r0, r1;         /* r0 == r1: empty */
     uint8_t *data;      /* planes (SEPARATE) or one interleaved plane (CONTIG) */
-    uint8_t *have;      /* per plane: decoded */
-} cache_slot;
+    uint8_t *have;      /* per plane: held */
+} raw_rows;
 
 typedef struct block_task {
     uint32_t bx, by;    /* block column and row in the image */
@@ -63,10 +66,12 @@ struct tb_tiff_reader {
     int bw, bh;         /* block size (strips: width x rows per strip) */
     int blocks_across, blocks_down;
     int unit_blocks, unit_rows, nplanes, plane_spp;
-    size_t plane_bytes; /* width * unit_rows * plane_spp * bytes */
+    size_t row_bytes;   /* one row of one plane: width * plane_spp * bytes */
+    size_t plane_bytes; /* row_bytes * unit_rows */
     tmsize_t block_bytes;
-    cache_slot slot[NSLOTS];
-    unsigned long clock;
+    int unit;           /* unit held by `cur`, -1: none */
+    raw_rows cur;       /* that unit (rows [unit * unit_rows, ...)) */
+    raw_rows carry;     /* rows of the unit before, kept for the next call */
     block_task *tasks;  /* unit_blocks * blocks_across * nplanes */
     long decoded;
 };
@@ -206,7 +211,8 @@ static int describe(TIFF *tif, tb_tiff_reader *t)
     if (t->unit_blocks > t->blocks_down)
         t->unit_blocks = t->blocks_down;
     t->unit_rows = t->unit_blocks * t->bh;
-    t->plane_bytes = (size_t)t->width * (size_t)t->unit_rows * (size_t)t->plane_spp * (size_t)t->bytes;
+    t->row_bytes = (size_t)t->width * (size_t)t->plane_spp * (size_t)t->bytes;
+    t->plane_bytes = t->row_bytes * (size_t)t->unit_rows;
     if (t->plane_bytes * (size_t)t->nplanes > UNIT_MAX_BYTES)
         return 0;
     return 1;
@@ -222,10 +228,10 @@ void tb_tiff_reader_close(tb_tiff_reader *t)
         if (t->buf)
             free(t->buf[i]);
     }
-    for (int s = 0; s < NSLOTS; s++) {
-        free(t->slot[s].data);
-        free(t->slot[s].have);
-    }
+    free(t->cur.data);
+    free(t->cur.have);
+    free(t->carry.data);
+    free(t->carry.have);
     free(t->tif);
     free(t->msg);
     free(t->buf);
@@ -264,8 +270,7 @@ tb_tiff_reader *tb_tiff_reader_open(const char *path, int nthreads)
                       sizeof *t->tasks);
     if (!t->tasks)
         goto refuse;
-    for (int s = 0; s < NSLOTS; s++)
-        t->slot[s].unit = -1;
+    t->unit = -1;
     return t;
 refuse:
     tb_tiff_reader_close(t);
@@ -278,19 +283,19 @@ int tb_tiff_reader_band_count(const tb_tiff_reader *t) { return t->spp; }
 const char *tb_tiff_reader_type_name(const tb_tiff_reader *t) { return kind_names[t->kind]; }
 long tb_tiff_reader_decoded_blocks(const tb_tiff_reader *t) { return t->decoded; }
 
-/* Decodes one block into its place in slot `s` (unit starting at image row u0) with
+/* Decodes one block into its place in `cur` (unit starting at image row u0) with
  * handle `h`. Returns 0 or -1 (message in t->msg[h]). */
-static int decode_block(tb_tiff_reader *t, int h, const cache_slot *s, int u0, const block_task *k)
+static int decode_block(tb_tiff_reader *t, int h, int u0, const block_task *k)
 {
     TIFF *tif = t->tif[h];
     const size_t px = (size_t)t->plane_spp * (size_t)t->bytes;
-    uint8_t *plane = s->data + t->plane_bytes * k->plane;
+    uint8_t *plane = t->cur.data + t->plane_bytes * k->plane;
     const int y = (int)k->by * t->bh;
     const int rows = t->height - y < t->bh ? t->height - y : t->bh;
     if (!t->tiled) {
         uint32_t strip = TIFFComputeStrip(tif, (uint32_t)y, k->plane);
-        const tmsize_t want = (tmsize_t)((size_t)rows * (size_t)t->width * px);
-        uint8_t *dst = plane + (size_t)(y - u0) * (size_t)t->width * px;
+        const tmsize_t want = (tmsize_t)((size_t)rows * t->row_bytes);
+        uint8_t *dst = plane + (size_t)(y - u0) * t->row_bytes;
         return TIFFReadEncodedStrip(tif, strip, dst, want) == want ? 0 : -1;
     }
     const int x = (int)k->bx * t->bw;
@@ -299,51 +304,75 @@ static int decode_block(tb_tiff_reader *t, int h, const cache_slot *s, int u0, c
     if (TIFFReadEncodedTile(tif, tile, t->buf[h], t->block_bytes) != t->block_bytes)
         return -1;
     for (int r = 0; r < rows; r++)
-        memcpy(plane + ((size_t)(y - u0 + r) * (size_t)t->width + (size_t)x) * px,
+        memcpy(plane + (size_t)(y - u0 + r) * t->row_bytes + (size_t)x * px,
                t->buf[h] + (size_t)r * (size_t)t->bw * px, (size_t)cols * px);
     return 0;
 }
 
-/* Makes unit `u` hold the planes `need` (per plane flag) in a slot; returns the slot or
- * NULL with the error recorded. */
-static cache_slot *load_unit(tb_tiff_reader *t, int u, const uint8_t *need)
+static int alloc_rows(tb_tiff_reader *t, raw_rows *r)
 {
-    cache_slot *s = NULL;
-    for (int i = 0; i < NSLOTS; i++)
-        if (t->slot[i].unit == u)
-            s = &t->slot[i];
-    if (!s) {
-        s = &t->slot[0];
-        for (int i = 1; i < NSLOTS; i++)
-            if (t->slot[i].used < s->used)
-                s = &t->slot[i];
-        if (!s->data) {
-            s->data = malloc(t->plane_bytes * (size_t)t->nplanes);
-            s->have = malloc((size_t)t->nplanes);
-            if (!s->data || !s->have) {
-                tb_error(TB_ERR_NOMEM, "%s: out of memory for %zu bytes of decoded rows", t->path,
-                         t->plane_bytes * (size_t)t->nplanes);
-                return NULL;
-            }
-        }
-        s->unit = u;
-        memset(s->have, 0, (size_t)t->nplanes);
-    }
-    s->used = ++t->clock;
+    if (r->data)
+        return 0;
+    /* A unit's worth of address space; only the rows written become resident. */
+    r->data = malloc(t->plane_bytes * (size_t)t->nplanes);
+    r->have = calloc((size_t)t->nplanes, 1);
+    if (r->data && r->have)
+        return 0;
+    tb_error(TB_ERR_NOMEM, "%s: out of memory for %zu bytes of decoded rows", t->path,
+             t->plane_bytes * (size_t)t->nplanes);
+    return -1;
+}
 
-    const int u0 = u * t->unit_rows;
+/* Before `cur` moves from unit t->unit to unit u: keeps the rows [y0, end of the old
+ * unit) that the current call (starting at row y0) asked for, when u follows the old
+ * unit; the next strip starts further down, so its halo is among them. */
+static int keep_carry(tb_tiff_reader *t, int u, int y0)
+{
+    raw_rows *c = &t->carry;
+    c->r0 = c->r1 = 0;
+    if (t->unit < 0 || u != t->unit + 1 || y0 >= t->cur.r1)
+        return 0;
+    if (alloc_rows(t, c) != 0)
+        return -1;
+    c->r0 = y0 > t->cur.r0 ? y0 : t->cur.r0;
+    c->r1 = t->cur.r1;
+    const size_t off = (size_t)(c->r0 - t->cur.r0) * t->row_bytes;
+    const size_t len = (size_t)(c->r1 - c->r0) * t->row_bytes;
+    for (int p = 0; p < t->nplanes; p++) {
+        c->have[p] = t->cur.have[p];
+        if (c->have[p])
+            memcpy(c->data + t->plane_bytes * (size_t)p,
+                   t->cur.data + t->plane_bytes * (size_t)p + off, len);
+    }
+    return 0;
+}
+
+/* Makes `cur` hold unit `u` with the planes `need` (per plane flag); a call starting
+ * at row y0 asks. Returns 0, or -1 with the error recorded. */
+static int load_unit(tb_tiff_reader *t, int u, const uint8_t *need, int y0)
+{
+    if (t->unit != u) {
+        if (keep_carry(t, u, y0) != 0 || alloc_rows(t, &t->cur) != 0)
+            return -1;
+        t->unit = u;
+        t->cur.r0 = u * t->unit_rows;
+        t->cur.r1 = t->cur.r0 + t->unit_rows < t->height ? t->cur.r0 + t->unit_rows : t->height;
+        memset(t->cur.have, 0, (size_t)t->nplanes);
+    }
+
+    const int u0 = t->cur.r0;
     const int b0 = u * t->unit_blocks;
     const int b1 = b0 + t->unit_blocks < t->blocks_down ? b0 + t->unit_blocks : t->blocks_down;
     int n = 0;
     for (int p = 0; p < t->nplanes; p++) {
-        if (!need[p] || s->have[p])
+        if (!need[p] || t->cur.have[p])
             continue;
         for (int by = b0; by < b1; by++)
             for (int bx = 0; bx < t->blocks_across; bx++)
                 t->tasks[n++] = (block_task){(uint32_t)bx, (uint32_t)by, (uint16_t)p};
     }
     if (n == 0)
-        return s;
+        return 0;
 
     int failed = -1, failed_h = 0;   /* the first failed task and its handle */
     for (int i = 0; i < t->nthreads; i++)
@@ -356,7 +385,7 @@ static cache_slot *load_unit(tb_tiff_reader *t, int u, const uint8_t *need)
         if (stop >= 0)
             continue;
         const int h = omp_get_thread_num();
-        if (decode_block(t, h, s, u0, &t->tasks[i]) != 0) {
+        if (decode_block(t, h, u0, &t->tasks[i]) != 0) {
 #pragma omp critical(tb_tiff_reader_fail)
             if (failed < 0) {
                 failed_h = h;
@@ -372,16 +401,27 @@ static cache_slot *load_unit(tb_tiff_reader *t, int u, const uint8_t *need)
         char band[32] = "";
         if (t->separate)
             snprintf(band, sizeof band, " of band %d", k->plane + 1);
-        s->unit = -1;
+        t->unit = -1;
         tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot decode the %s at column %u, row %u%s (%s)",
                  t->path, t->tiled ? "tile" : "strip", k->bx * (uint32_t)t->bw,
                  k->by * (uint32_t)t->bh, band, m->set ? m->text : "short read");
-        return NULL;
+        return -1;
     }
     for (int p = 0; p < t->nplanes; p++)
         if (need[p])
-            s->have[p] = 1;
-    return s;
+            t->cur.have[p] = 1;
+    return 0;
+}
+
+/* 1 when `r` holds rows [r0, r1) of every plane in `need`. */
+static int holds(const tb_tiff_reader *t, const raw_rows *r, int r0, int r1, const uint8_t *need)
+{
+    if (r0 < r->r0 || r1 > r->r1 || r->r0 == r->r1)
+        return 0;
+    for (int p = 0; p < t->nplanes; p++)
+        if (need[p] && !r->have[p])
+            return 0;
+    return 1;
 }
 
 #define CONVERT(T)                                                                          \
@@ -391,21 +431,19 @@ static cache_slot *load_unit(tb_tiff_reader *t, int u, const uint8_t *need)
             out[x] = (float)src[(size_t)x * step];                                          \
     } while (0)
 
-/* Rows [r0, r1) of the image, held by slot `s` of unit starting at u0, into planes
- * whose row 0 is image row y0. */
-static void convert_rows(const tb_tiff_reader *t, const cache_slot *s, int u0, int r0, int r1,
-                         int y0, const int *bands, int nbands, float *const *planes)
+/* Rows [r0, r1) of the image, held by `from`, into planes whose row 0 is image row y0. */
+static void convert_rows(const tb_tiff_reader *t, const raw_rows *from, int r0, int r1, int y0,
+                         const int *bands, int nbands, float *const *planes)
 {
     const int w = t->width;
     const size_t step = (size_t)t->plane_spp;
-    const size_t row_bytes = (size_t)w * step * (size_t)t->bytes;
     const int total = (r1 - r0) * nbands;
 #pragma omp parallel for num_threads(t->nthreads) schedule(static)
     for (int j = 0; j < total; j++) {
         const int i = j % nbands, y = r0 + j / nbands;
         const int b = bands[i] - 1;
-        const uint8_t *row = s->data + t->plane_bytes * (size_t)(t->separate ? b : 0) +
-                             (size_t)(y - u0) * row_bytes +
+        const uint8_t *row = from->data + t->plane_bytes * (size_t)(t->separate ? b : 0) +
+                             (size_t)(y - from->r0) * t->row_bytes +
                              (t->separate ? 0 : (size_t)b * (size_t)t->bytes);
         float *out = planes[i] + (size_t)(y - y0) * (size_t)w;
         switch (t->kind) {
@@ -446,15 +484,17 @@ int tb_tiff_reader_read_rows(tb_tiff_reader *t, int y0, int rows, const int *ban
     if (rows == 0 || nbands == 0)
         goto done;
     for (int u = y0 / t->unit_rows; u <= (y0 + rows - 1) / t->unit_rows; u++) {
-        cache_slot *s = load_unit(t, u, need);
-        if (!s) {
-            ret = -1;
-            break;
-        }
         const int u0 = u * t->unit_rows;
         const int r0 = y0 > u0 ? y0 : u0;
         const int r1 = y0 + rows < u0 + t->unit_rows ? y0 + rows : u0 + t->unit_rows;
-        convert_rows(t, s, u0, r0, r1, y0, bands, nbands, planes);
+        const raw_rows *src = &t->cur;
+        if (t->unit != u && holds(t, &t->carry, r0, r1, need))
+            src = &t->carry;
+        else if (load_unit(t, u, need, y0) != 0) {
+            ret = -1;
+            break;
+        }
+        convert_rows(t, src, r0, r1, y0, bands, nbands, planes);
     }
 done:
     if (need != need_stack)

@@ -4,6 +4,10 @@
  * metadata as layer metadata. The GeoJSON is written here directly so that it can
  * carry the same metadata as a foreign member ("tuban") of the FeatureCollection and
  * a "crs" member when the CRS is not WGS 84; geometries come from OGR.
+ *
+ * Both files are written while the polygonizer runs: each component goes to both as
+ * soon as its polygon is complete and is then freed, so the files list features in
+ * the order components end (top to bottom), each with its id (the GeoPackage FID).
  */
 #include <errno.h>
 #include <math.h>
@@ -82,65 +86,89 @@ static double real_value(const tb_change_feature *a, int k)
     }
 }
 
-static tb_status write_gpkg(const char *path, OGRGeometryH *geoms, const tb_change_feature *feat,
-                            uint32_t n, OGRSpatialReferenceH srs, const char *const *meta)
+typedef struct sink {
+    const tb_change_feature *features;
+    const char *gpkg_path, *json_path;
+    GDALDatasetH gpkg;
+    OGRLayerH layer;
+    FILE *json;
+    char prec[32];
+    char *jopts[2];
+    int dec;
+    uint32_t written;
+} sink;
+
+static tb_status open_gpkg(sink *k, OGRSpatialReferenceH srs, const char *const *meta)
 {
+    const char *path = k->gpkg_path;
     GDALDriverH drv = GDALGetDriverByName("GPKG");
     if (!drv)
         return tb_error(TB_ERR_INTERNAL, "GDAL has no GPKG driver");
     CPLErrorReset();
-    GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
-    if (!ds)
+    k->gpkg = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
+    if (!k->gpkg)
         return tb_error(TB_ERR_OUTPUT, "%s: cannot create (%s)", path, tb_gdal_last_error());
     char **lopts = CSLSetNameValue(NULL, "DESCRIPTION", "tuban change polygons");
-    OGRLayerH layer = GDALDatasetCreateLayer(ds, "changes", srs, wkbMultiPolygon, lopts);
+    k->layer = GDALDatasetCreateLayer(k->gpkg, "changes", srs, wkbMultiPolygon, lopts);
     CSLDestroy(lopts);
-    tb_status st = TB_OK;
-    if (!layer)
-        st = tb_error(TB_ERR_OUTPUT, "%s: cannot create layer 'changes' (%s)", path,
-                      tb_gdal_last_error());
-    for (int i = 0; !st && i < NFIELDS; i++) {
+    if (!k->layer)
+        return tb_error(TB_ERR_OUTPUT, "%s: cannot create layer 'changes' (%s)", path,
+                        tb_gdal_last_error());
+    for (int i = 0; i < NFIELDS; i++) {
         OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, fields[i].type);
-        if (OGR_L_CreateField(layer, fd, TRUE) != OGRERR_NONE)
-            st = tb_error(TB_ERR_OUTPUT, "%s: cannot create field %s", path, fields[i].name);
+        OGRErr e = OGR_L_CreateField(k->layer, fd, TRUE);
         OGR_Fld_Destroy(fd);
+        if (e != OGRERR_NONE)
+            return tb_error(TB_ERR_OUTPUT, "%s: cannot create field %s", path, fields[i].name);
     }
-    for (size_t i = 0; !st && meta && meta[i] && meta[i + 1]; i += 2)
-        GDALSetMetadataItem((GDALMajorObjectH)layer, meta[i], meta[i + 1], NULL);
-    if (!st && GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE)
-        st = tb_error(TB_ERR_OUTPUT, "%s: cannot start a transaction", path);
-    OGRFeatureDefnH defn = layer ? OGR_L_GetLayerDefn(layer) : NULL;
-    for (uint32_t i = 0; !st && i < n; i++) {
-        OGRFeatureH f = OGR_F_Create(defn);
-        const tb_change_feature *a = &feat[i];
-        OGR_F_SetFID(f, a->id);
-        OGR_F_SetFieldInteger(f, F_ID, (int)a->id);
-        OGR_F_SetFieldString(f, F_KIND, tb_kind_name(a->kind));
-        OGR_F_SetFieldInteger64(f, F_PIXELS, (GIntBig)a->pixels);
-        for (int k = 0; k < NFIELDS; k++) {
-            if (fields[k].type != OFTReal)
-                continue;
-            const double v = real_value(a, k);
-            if (isfinite(v))
-                OGR_F_SetFieldDouble(f, k, v);
-            else
-                OGR_F_SetFieldNull(f, k);
-        }
-        OGR_F_SetGeometry(f, geoms[i]);
-        if (OGR_L_CreateFeature(layer, f) != OGRERR_NONE)
-            st = tb_error(TB_ERR_OUTPUT, "%s: cannot write feature %u (%s)", path, a->id,
-                          tb_gdal_last_error());
-        OGR_F_Destroy(f);
+    for (size_t i = 0; meta && meta[i] && meta[i + 1]; i += 2)
+        GDALSetMetadataItem((GDALMajorObjectH)k->layer, meta[i], meta[i + 1], NULL);
+    if (GDALDatasetStartTransaction(k->gpkg, FALSE) != OGRERR_NONE)
+        return tb_error(TB_ERR_OUTPUT, "%s: cannot start a transaction", path);
+    return TB_OK;
+}
+
+static tb_status write_gpkg_feature(sink *k, const tb_change_feature *a, OGRGeometryH g)
+{
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(k->layer));
+    OGR_F_SetFID(f, a->id);
+    OGR_F_SetFieldInteger(f, F_ID, (int)a->id);
+    OGR_F_SetFieldString(f, F_KIND, tb_kind_name(a->kind));
+    OGR_F_SetFieldInteger64(f, F_PIXELS, (GIntBig)a->pixels);
+    for (int i = 0; i < NFIELDS; i++) {
+        if (fields[i].type != OFTReal)
+            continue;
+        const double v = real_value(a, i);
+        if (isfinite(v))
+            OGR_F_SetFieldDouble(f, i, v);
+        else
+            OGR_F_SetFieldNull(f, i);
     }
-    if (!st && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
-        st = tb_error(TB_ERR_OUTPUT, "%s: cannot commit (%s)", path, tb_gdal_last_error());
-    CPLErrorReset();
-    GDALClose(ds);
-    if (!st && CPLGetLastErrorType() >= CE_Failure)
-        st = tb_error(TB_ERR_OUTPUT, "%s: cannot finish writing (%s)", path, tb_gdal_last_error());
+    OGR_F_SetGeometryDirectly(f, g);
+    tb_status st = TB_OK;
+    if (OGR_L_CreateFeature(k->layer, f) != OGRERR_NONE)
+        st = tb_error(TB_ERR_OUTPUT, "%s: cannot write feature %u (%s)", k->gpkg_path, a->id,
+                      tb_gdal_last_error());
+    OGR_F_Destroy(f);
     return st;
 }
 
+/* Commits and closes the GeoPackage (a full disk shows here); `ok` = 0 only closes. */
+static tb_status close_gpkg(sink *k, int ok)
+{
+    if (!k->gpkg)
+        return TB_OK;
+    tb_status st = TB_OK;
+    if (ok && GDALDatasetCommitTransaction(k->gpkg) != OGRERR_NONE)
+        st = tb_error(TB_ERR_OUTPUT, "%s: cannot commit (%s)", k->gpkg_path, tb_gdal_last_error());
+    CPLErrorReset();
+    GDALClose(k->gpkg);
+    k->gpkg = NULL;
+    if (ok && !st && CPLGetLastErrorType() >= CE_Failure)
+        st = tb_error(TB_ERR_OUTPUT, "%s: cannot finish writing (%s)", k->gpkg_path,
+                      tb_gdal_last_error());
+    return st;
+}
 
 static void json_number(FILE *f, double v, int decimals)
 {
@@ -150,17 +178,16 @@ static void json_number(FILE *f, double v, int decimals)
         fputs("null", f);
 }
 
-static tb_status write_geojson(const char *path, OGRGeometryH *geoms, const tb_change_feature *feat,
-                               uint32_t n, OGRSpatialReferenceH srs, const char *const *meta)
+static tb_status open_geojson(sink *k, OGRSpatialReferenceH srs, const char *const *meta)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = k->json = fopen(k->json_path, "w");
     if (!f)
-        return tb_error(TB_ERR_OUTPUT, "%s: cannot create (%s)", path, strerror(errno));
+        return tb_error(TB_ERR_OUTPUT, "%s: cannot create (%s)", k->json_path, strerror(errno));
     int geographic = srs && OSRIsGeographic(srs);
-    const int dec = geographic ? 9 : 3;
-    char prec[32];
-    snprintf(prec, sizeof prec, "COORDINATE_PRECISION=%d", dec);
-    char *jopts[] = {prec, NULL};
+    k->dec = geographic ? 9 : 3;
+    snprintf(k->prec, sizeof k->prec, "COORDINATE_PRECISION=%d", k->dec);
+    k->jopts[0] = k->prec;
+    k->jopts[1] = NULL;
 
     fputs("{\n\"type\": \"FeatureCollection\",\n\"name\": \"changes\",\n", f);
     if (srs) {
@@ -178,28 +205,55 @@ static tb_status write_geojson(const char *path, OGRGeometryH *geoms, const tb_c
         tb_json_string(f, meta[i + 1]);
     }
     fputs("\n},\n\"features\": [\n", f);
-    for (uint32_t i = 0; i < n; i++) {
-        const tb_change_feature *a = &feat[i];
-        char *g = OGR_G_ExportToJsonEx(geoms[i], jopts);
-        fprintf(f, "{ \"type\": \"Feature\", \"id\": %u, \"properties\": { \"id\": %u, \"kind\": \"%s\"",
-                a->id, a->id, tb_kind_name(a->kind));
-        for (int k = 0; k < NFIELDS; k++) {
-            if (k == F_PIXELS) {
-                fprintf(f, ", \"pixels\": %llu", (unsigned long long)a->pixels);
-                continue;
-            }
-            if (fields[k].type != OFTReal)
-                continue;
-            fprintf(f, ", \"%s\": ", fields[k].name);
-            json_number(f, real_value(a, k), fields[k].dec < 0 ? dec : fields[k].dec);
+    return TB_OK;
+}
+
+static void write_geojson_feature(sink *k, const tb_change_feature *a, OGRGeometryH geom)
+{
+    FILE *f = k->json;
+    char *g = OGR_G_ExportToJsonEx(geom, k->jopts);
+    fprintf(f, "%s{ \"type\": \"Feature\", \"id\": %u, \"properties\": { \"id\": %u, \"kind\": \"%s\"",
+            k->written ? ",\n" : "", a->id, a->id, tb_kind_name(a->kind));
+    for (int i = 0; i < NFIELDS; i++) {
+        if (i == F_PIXELS) {
+            fprintf(f, ", \"pixels\": %llu", (unsigned long long)a->pixels);
+            continue;
         }
-        fprintf(f, " }, \"geometry\": %s }%s\n", g ? g : "null", i + 1 < n ? "," : "");
-        CPLFree(g);
+        if (fields[i].type != OFTReal)
+            continue;
+        fprintf(f, ", \"%s\": ", fields[i].name);
+        json_number(f, real_value(a, i), fields[i].dec < 0 ? k->dec : fields[i].dec);
     }
-    fputs("]\n}\n", f);
+    fprintf(f, " }, \"geometry\": %s }", g ? g : "null");
+    CPLFree(g);
+}
+
+static tb_status close_geojson(sink *k, int ok)
+{
+    if (!k->json)
+        return TB_OK;
+    FILE *f = k->json;
+    k->json = NULL;
+    if (ok)
+        fputs(k->written ? "\n]\n}\n" : "]\n}\n", f);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad)
-        return tb_error(TB_ERR_OUTPUT, "%s: write failed (%s)", path, strerror(errno));
+        return ok ? tb_error(TB_ERR_OUTPUT, "%s: write failed (%s)", k->json_path, strerror(errno))
+                  : TB_OK;
+    return TB_OK;
+}
+
+/* One complete component into both files (tb_polygon_sink). */
+static tb_status put_polygon(void *arg, uint32_t label, OGRGeometryH g)
+{
+    sink *k = arg;
+    const tb_change_feature *a = &k->features[label - 1];
+    if (k->json)
+        write_geojson_feature(k, a, g);
+    k->written++;
+    if (k->gpkg)
+        return write_gpkg_feature(k, a, g);   /* takes g over */
+    OGR_G_DestroyGeometry(g);
     return TB_OK;
 }
 
@@ -207,10 +261,6 @@ tb_status tb_write_changes(tb_raster_writer *labels, const tb_change_feature *fe
                            uint32_t n, const char *wkt, const char *gpkg_path,
                            const char *geojson_path, const char *const *meta)
 {
-    OGRGeometryH *geoms = NULL;
-    tb_status st = tb_polygonize_labels(labels, n, &geoms);
-    if (st)
-        return st;
     OGRSpatialReferenceH srs = NULL;
     if (wkt) {
         srs = OSRNewSpatialReference(wkt);
@@ -220,11 +270,26 @@ tb_status tb_write_changes(tb_raster_writer *labels, const tb_change_feature *fe
             OSRAutoIdentifyEPSG(srs);
         }
     }
+    sink k = {.features = features, .gpkg_path = gpkg_path, .json_path = geojson_path};
+    tb_status st = TB_OK;
     if (gpkg_path)
-        st = write_gpkg(gpkg_path, geoms, features, n, srs, meta);
+        st = open_gpkg(&k, srs, meta);
     if (!st && geojson_path)
-        st = write_geojson(geojson_path, geoms, features, n, srs, meta);
+        st = open_geojson(&k, srs, meta);
+    uint64_t *pixels = st ? NULL : malloc((n ? n : 1) * sizeof *pixels);
+    if (!st && !pixels)
+        st = tb_error(TB_ERR_NOMEM, "out of memory for %u polygons", n);
+    for (uint32_t i = 0; !st && i < n; i++)
+        pixels[i] = features[i].pixels;
+    if (!st)
+        st = tb_polygonize_stream(labels, n, pixels, put_polygon, &k);
+    free(pixels);
+    tb_status st2 = close_gpkg(&k, !st);
+    if (!st)
+        st = st2;
+    st2 = close_geojson(&k, !st);
+    if (!st)
+        st = st2;
     OSRDestroySpatialReference(srs);
-    tb_polygonize_free(geoms, n);
     return st;
 }

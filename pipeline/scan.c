@@ -119,20 +119,21 @@ static tb_status open_inputs(tb_scan_ctx *ctx, const char *before, const char *a
     st = tb_scan_coregister(ctx);
     if (st)
         return st;
-    if (!tb_raster_fast_rows(ctx->before) || !tb_raster_fast_rows(ctx->after)) {
-        /* Strips read through GDAL: a strip and its halo reach into up to three rows of
-         * blocks of each source (the halo crosses block borders), and warped views add
-         * their own blocks; a view that is its source adds nothing. With less, every
-         * strip decodes its neighbours' blocks again. (Dates on the libtiff path keep
-         * their own two block rows.) */
-        size_t need = 3 * (tb_raster_block_row_bytes(ctx->before_src) +
-                           tb_raster_block_row_bytes(ctx->after_src));
-        if (ctx->res->before_warped)
-            need += tb_raster_block_row_bytes(ctx->before);
-        if (ctx->res->after_warped)
-            need += tb_raster_block_row_bytes(ctx->after);
-        tb_gdal_set_cache(need + ((size_t)16 << 20));
-    }
+    /* Pass 2 reads each date downwards in strips whose halos overlap. A date read
+     * through GDAL needs the rows of blocks a strip and its halo reach into (up to
+     * three), and a warped view its own row of blocks on top; a date on the libtiff
+     * path keeps its own decoded rows. With less, strips decode their neighbours'
+     * blocks again. */
+    size_t need = 0;
+    const tb_raster *view[2] = {ctx->before, ctx->after}, *src[2] = {ctx->before_src, ctx->after_src};
+    const int warped[2] = {res->before_warped, res->after_warped};
+    for (int d = 0; d < 2; d++)
+        if (!tb_raster_fast_rows(view[d]))
+            need += 3 * tb_raster_block_row_bytes(src[d]) +
+                    (warped[d] ? tb_raster_block_row_bytes(view[d]) : 0);
+    /* Setting a smaller cache first evicts co-registration's windows. */
+    tb_gdal_set_cache(0);
+    tb_gdal_set_cache(need + ((size_t)8 << 20));
     tb_ground_pixel(&ctx->ground, ctx->width / 2.0, ctx->height / 2.0, &res->pixel_w_m,
                     &res->pixel_h_m);
     copy_str(res->before_date, sizeof res->before_date, tb_raster_acquisition(ctx->before_src));
@@ -235,6 +236,14 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     res->t_detect = now() - t;
     if (st)
         goto done;
+    /* The inputs are read: their decoded rows and GDAL's input blocks would only add
+     * to the memory of the passes that follow. */
+    tb_raster_close(ctx.before);
+    tb_raster_close(ctx.after);
+    tb_raster_close(ctx.before_src);
+    tb_raster_close(ctx.after_src);
+    ctx.before = ctx.after = ctx.before_src = ctx.after_src = NULL;
+    tb_gdal_set_cache((size_t)8 << 20);
     if (res->valid_pixels == 0) {
         st = tb_error(TB_ERR_NODATA, "%s and %s: no pixel is valid in both dates (all no data)",
                       before, after);

@@ -273,6 +273,47 @@ static void test_block_rows_decoded_once(void **state)
     free(buf);
 }
 
+/* Memory is one unit and a carry, yet neither the strips of a scan with a halo, whose
+ * reads overlap and cross unit borders anywhere, nor small chunks read in order,
+ * decode a block twice; the pixels stay GDAL's. */
+static void test_strips_and_chunks_decode_each_block_once(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "strips.tif");
+    GDALDatasetH mem = make_mem(700, 1100, 4, GDT_UInt16, 8);
+    write_tiff(path, mem, "TILED=YES BLOCKXSIZE=256 BLOCKYSIZE=128 COMPRESS=DEFLATE");
+    GDALClose(mem);
+    int w, h, nb;
+    float *ref = gdal_planes(path, &w, &h, &nb);
+    float *buf = malloc((size_t)w * 100 * 4 * sizeof *buf);
+    assert_non_null(buf);
+    float *out[4] = {buf, buf + (size_t)w * 100, buf + (size_t)w * 200, buf + (size_t)w * 300};
+    const int bands[4] = {1, 2, 3, 4};
+    const long blocks = 3 * 9;   /* 3 tiles across, 9 tile rows */
+    for (int pattern = 0; pattern < 2; pattern++) {
+        tb_tiff_reader *t = tb_tiff_reader_open(path, 2);
+        assert_non_null(t);
+        if (pattern == 0) {
+            /* Strips of 37 rows with a halo of 6 (units are 256 rows: 2 tile rows). */
+            for (int y = 0; y < h; y += 37) {
+                int e0 = y - 6 < 0 ? 0 : y - 6, e1 = y + 43 > h ? h : y + 43;
+                check_range(t, ref, w, h, e0, e1 - e0, bands, 4, out, "strips");
+            }
+        } else {
+            for (int y = 0; y < h; y += 7)
+                check_range(t, ref, w, h, y, y + 7 > h ? h - y : 7, bands, 4, out, "chunks");
+        }
+        assert_int_equal(tb_tiff_reader_decoded_blocks(t), blocks);
+        /* Going back up decodes again (only one unit is kept), and is still right. */
+        check_range(t, ref, w, h, 300, 20, bands, 4, out, "back up");
+        assert_int_equal(tb_tiff_reader_decoded_blocks(t), blocks + 6);
+        tb_tiff_reader_close(t);
+    }
+    free(buf);
+    free(ref);
+}
+
 static void test_refuses_what_gdal_does_differently(void **state)
 {
     (void)state;
@@ -401,6 +442,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_pixels_match_gdal, clear_error),
         cmocka_unit_test_setup(test_block_rows_decoded_once, clear_error),
+        cmocka_unit_test_setup(test_strips_and_chunks_decode_each_block_once, clear_error),
         cmocka_unit_test_setup(test_refuses_what_gdal_does_differently, clear_error),
         cmocka_unit_test_setup(test_corrupt_tile_is_an_error, clear_error),
         cmocka_unit_test_setup(test_raster_uses_fast_path, clear_error),
