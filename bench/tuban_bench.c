@@ -340,7 +340,7 @@ static const double kernel_bytes[K_COUNT] = {
     1 + 2 + 1,       /* mask in, scratch out and in, mask out */
     1 + 2 + 1,
     4 * (1 + 2 + 1), /* four passes of erode/dilate */
-    0,               /* labelling is branchy and serial: not memory-bound */
+    0,               /* labelling is branchy: not memory-bound */
     4 + 4,           /* image in and out (a band's prefix/suffix tables stay in cache) */
     4 + 4,
     0,               /* reconstruction: serial chains along rows, then a FIFO */

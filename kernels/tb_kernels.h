@@ -273,10 +273,10 @@ int tb_building_index(const float *brightness, int width, int height, const tb_m
 typedef struct tb_component {
     uint64_t pixels;
     double sum_score;
-    float max_score;
     double sum_x, sum_y;             /* sums of pixel-centre coordinates (pixels) */
-    int64_t min_x, min_y, max_x, max_y;
     uint64_t edges_h, edges_v;       /* boundary edges: horizontal (between rows), vertical */
+    int32_t min_x, min_y, max_x, max_y;   /* (one record per provisional label: kept small) */
+    float max_score;
 } tb_component;
 
 typedef struct tb_ccl tb_ccl;
@@ -287,8 +287,12 @@ void tb_ccl_destroy(tb_ccl *ccl);   /* NULL-safe */
 
 /* Labels the next `rows` rows of `mask` (rows follow the previous call's rows), with
  * `score` (may be NULL) feeding the statistics. Writes provisional labels (0 for
- * background) to `labels`. Provisional labels grow in raster order. Returns 0, or -1
- * when the label tables cannot grow (no memory). */
+ * background) to `labels`: those of a row-by-row scan (a pixel takes its left
+ * neighbour's label, else the first of its three upper neighbours'; the others issue
+ * labels in raster order). Blocks of the rows are labelled in parallel (OpenMP) and
+ * joined by union-find; the blocks depend on `rows` only, so labels and statistics
+ * are bit-identical at any thread count. Returns 0, or -1 when the label tables
+ * cannot grow (no memory). */
 int tb_ccl_push(tb_ccl *ccl, const uint8_t *mask, const float *score, int rows, uint32_t *labels);
 
 /* Ends the image: closes the bottom edges, resolves every provisional label to its

@@ -109,6 +109,28 @@ static int is_set(const uint8_t *mask, int width, int height, int x, int y)
     return x >= 0 && x < width && y >= 0 && y < height && mask[(size_t)y * width + x];
 }
 
+uint32_t ref_provisional_labels(const uint8_t *mask, int width, int height, uint32_t *labels)
+{
+    uint32_t issued = 0;
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) {
+            const size_t i = (size_t)y * width + x;
+            labels[i] = 0;
+            if (!mask[i])
+                continue;
+            if (is_set(mask, width, height, x - 1, y)) {
+                labels[i] = labels[i - 1];
+                continue;
+            }
+            for (int dx = -1; dx <= 1 && !labels[i]; dx++)
+                if (is_set(mask, width, height, x + dx, y - 1))
+                    labels[i] = labels[i - (size_t)width + dx];
+            if (!labels[i])
+                labels[i] = ++issued;
+        }
+    return issued;
+}
+
 void ref_component_stats(const uint8_t *mask, const float *score, int width, int height,
                          const uint32_t *comp, uint32_t count, tb_component *stats,
                          size_t *first)

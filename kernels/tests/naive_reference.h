@@ -26,6 +26,12 @@ void ref_close(uint8_t *mask, int width, int height, int r);
  * component's first pixel; 0 for background) and returns count. */
 uint32_t ref_label(const uint8_t *mask, int width, int height, uint32_t *comp);
 
+/* The provisional labels of a row-by-row scan, from their definition: a set pixel
+ * takes its left neighbour's label, else that of the first set pixel among its
+ * up-left, up and up-right neighbours; a pixel with none of the four issues the next
+ * label (1, 2, ... in raster order). Returns the number issued. */
+uint32_t ref_provisional_labels(const uint8_t *mask, int width, int height, uint32_t *labels);
+
 /* Statistics of every component straight from the pixels: stats[1..count], and
  * first[c] = raster index of component c's first pixel. `score` may be NULL (zeros).
  * Boundary edges are counted per pixel side whose 4-neighbour is background or

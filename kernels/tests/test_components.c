@@ -1,8 +1,10 @@
 /* test_components.c: the streaming labeller (tb_ccl_*) against a breadth-first flood
- * fill, fed in strips of any height, and across thread counts.
+ * fill and the row-by-row scan's provisional labels, fed in strips of any height, and
+ * across thread counts.
  *
  * Scores are multiples of 1/8 below 64, so every sum of them is exact in double and
- * statistics can be compared bit for bit whatever order they were added in.
+ * statistics can be compared bit for bit whatever order they were added in; the
+ * thread test also uses scores whose sums round.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,6 +85,20 @@ static void assert_component_equal(const tb_component *got, const tb_component *
 #undef SAME
 }
 
+/* Provisional labels are the row-by-row scan's, whatever the blocks and threads. */
+static void assert_scan_labels(const uint8_t *mask, int w, int h, const ccl_run *run,
+                               const char *what)
+{
+    const size_t n = (size_t)w * h;
+    uint32_t *scan = tk_alloc(n, sizeof *scan);
+    assert_int_equal(ref_provisional_labels(mask, w, h, scan), tb_ccl_label_count(run->ccl));
+    if (memcmp(scan, run->labels, n * sizeof *scan) != 0) {
+        print_error("%s: provisional labels differ from the row-by-row scan's\n", what);
+        fail();
+    }
+    free(scan);
+}
+
 /* The labeller's partition equals the flood fill's (labels mapped both ways), each
  * root is the provisional label of its component's first pixel, and every root's
  * statistics equal the ones counted directly from the pixels. */
@@ -97,6 +113,7 @@ static void check_against_reference(const uint8_t *mask, const float *score, int
     ref_component_stats(mask, score, w, h, comp, count, want, first);
 
     const uint32_t nlabels = tb_ccl_label_count(run->ccl);
+    assert_scan_labels(mask, w, h, run, what);
     uint32_t *comp_of_root = tk_alloc((size_t)nlabels + 1, sizeof *comp_of_root);
     uint32_t *root_of_comp = tk_alloc((size_t)count + 1, sizeof *root_of_comp);
     for (size_t i = 0; i < n; i++) {
@@ -324,6 +341,10 @@ static void test_ccl_strip_invariance(void **state)
     }
 }
 
+/* Blocks of a push are labelled in parallel: labels, roots and statistics are the
+ * same bit for bit at any thread count, also with scores whose sums round (the
+ * blocks, and so the order of additions, depend on the push only), and for pushes
+ * of one row up to the whole image. */
 static void test_ccl_thread_invariance(void **state)
 {
     (void)state;
@@ -331,20 +352,34 @@ static void test_ccl_thread_invariance(void **state)
     const size_t n = (size_t)w * h;
     uint8_t *mask = tk_alloc(n, 1);
     float *score = tk_alloc(n, sizeof *score);
-    tk_rng rng = tk_rng_seed(7000);
-    tk_mask_blobs(&rng, mask, w, h, 60, 0.4);
-    random_scores(&rng, score, n);
-    static const int steps_16[] = {16, 0};
-    tk_set_threads(1);
-    ccl_run ref = run_ccl(mask, score, w, h, steps_16);
-    for (int t = 1; t < TK_NTHREAD_COUNTS; t++) {
-        tk_set_threads(tk_thread_counts[t]);
-        ccl_run run = run_ccl(mask, score, w, h, steps_16);
-        assert_runs_identical(&ref, &run, w, h, "threads");
-        free_run(&run);
+    static const int steps_1[] = {1, 0}, steps_16[] = {16, 0}, steps_mixed[] = {5, 33, 100, 0};
+    static const int *const plans[] = {steps_1, steps_16, steps_mixed, whole};
+    for (int input = 0; input < 2; input++) {
+        tk_rng rng = tk_rng_seed(7000 + input);
+        if (input == 0)
+            tk_mask_blobs(&rng, mask, w, h, 60, 0.4);
+        else
+            tk_mask_random(&rng, mask, n, 0.6);
+        for (size_t i = 0; i < n; i++)
+            score[i] = (float)(tk_uniform(&rng) * 1000.0 / 7.0);
+        for (size_t p = 0; p < sizeof plans / sizeof plans[0]; p++) {
+            tk_set_threads(1);
+            ccl_run ref = run_ccl(mask, score, w, h, plans[p]);
+            char what[64];
+            snprintf(what, sizeof what, "input %d plan %zu, 1 thread", input, p);
+            assert_scan_labels(mask, w, h, &ref, what);
+            for (int t = 1; t < TK_NTHREAD_COUNTS; t++) {
+                tk_set_threads(tk_thread_counts[t]);
+                ccl_run run = run_ccl(mask, score, w, h, plans[p]);
+                snprintf(what, sizeof what, "input %d plan %zu, %d threads", input, p,
+                         tk_thread_counts[t]);
+                assert_runs_identical(&ref, &run, w, h, what);
+                free_run(&run);
+            }
+            free_run(&ref);
+        }
     }
     tk_set_threads(1);
-    free_run(&ref);
     free(mask);
     free(score);
 }
