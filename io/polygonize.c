@@ -65,12 +65,14 @@ static tb_status take_part(stream *s, OGRFeatureH f)
     return s->covered[i] >= s->pixels[i] ? hand_over(s, i) : TB_OK;
 }
 
-/* Moves the parts GDAL has emitted so far out of its layer. */
+/* Moves the parts GDAL has emitted so far out of its layer; after an error they are
+ * only dropped. */
 static void drain(stream *s)
 {
     OGRFeatureH f;
-    while (!s->st && (f = OGR_L_GetFeature(s->layer, s->next_fid)) != NULL) {
-        s->st = take_part(s, f);
+    while ((f = OGR_L_GetFeature(s->layer, s->next_fid)) != NULL) {
+        if (!s->st)
+            s->st = take_part(s, f);
         OGR_F_Destroy(f);
         /* Frees it; were that to fail, the part only stays in memory longer. */
         if (OGR_L_DeleteFeature(s->layer, s->next_fid) != OGRERR_NONE)
@@ -83,9 +85,10 @@ static int progress(double complete, const char *msg, void *arg)
 {
     (void)complete;
     (void)msg;
-    stream *s = arg;
-    drain(s);
-    return !s->st;   /* 0 stops GDAL */
+    drain(arg);
+    /* Never stops GDAL, even after an error: GDAL 3.6 leaks the polygons it has in
+     * progress when a callback stops it. */
+    return 1;
 }
 
 tb_status tb_polygonize_stream(tb_raster_writer *labels, uint32_t n, const uint64_t *pixels,

@@ -9,7 +9,8 @@
 #include "tb_raster.h"
 
 /* Receives the MultiPolygon of label `label` (1..n), made of the 4-connected parts of
- * that label, and takes it over. Returns TB_OK or an error that stops polygonizing. */
+ * that label, and takes it over. Returns TB_OK, or an error after which no further
+ * component is handed over. */
 typedef tb_status (*tb_polygon_sink)(void *arg, uint32_t label, OGRGeometryH geom);
 
 /* Polygonizes `labels` (ids 1..n, 0 = none) and hands every component's MultiPolygon

@@ -463,13 +463,12 @@ void tb_scan_evidence_strip(tb_scan_ctx *ctx, const float *const *before,
     }
 }
 
-tb_status tb_scan_evidence_labels(tb_scan_ctx *ctx, const uint32_t *labels, size_t off, int y0,
-                                  int rows)
+/* Sums for labels 0..count, the ones issued since the last call zeroed. Capacity
+ * doubles, but only entries in use are written: the rest stays untouched address
+ * space, not resident memory (one record per provisional label adds up on big
+ * scenes). */
+static tb_status grow_sums(tb_scan_evidence *ev, uint32_t count)
 {
-    const tb_config *cfg = ctx->cfg;
-    tb_scan_evidence *ev = &ctx->ev;
-    const tb_band_fit *fits = ctx->res->fits;
-    const uint32_t count = tb_ccl_label_count(ctx->ccl);
     if (count + 1 > ev->capsums) {
         uint32_t cap = ev->capsums ? ev->capsums : 1024;
         while (cap < count + 1)
@@ -478,11 +477,26 @@ tb_status tb_scan_evidence_labels(tb_scan_ctx *ctx, const uint32_t *labels, size
         if (!s)
             return tb_error(TB_ERR_NOMEM, "out of memory for the evidence of %u components",
                             count);
-        memset(s + ev->capsums, 0, (size_t)(cap - ev->capsums) * sizeof *s);
+        if (!ev->capsums)
+            memset(s, 0, sizeof *s);   /* index 0, unused */
         ev->sums = s;
         ev->capsums = cap;
     }
+    if (count > ev->nsums)
+        memset(ev->sums + ev->nsums + 1, 0, (size_t)(count - ev->nsums) * sizeof *ev->sums);
     ev->nsums = count;
+    return TB_OK;
+}
+
+tb_status tb_scan_evidence_labels(tb_scan_ctx *ctx, const uint32_t *labels, size_t off, int y0,
+                                  int rows)
+{
+    const tb_config *cfg = ctx->cfg;
+    tb_scan_evidence *ev = &ctx->ev;
+    const tb_band_fit *fits = ctx->res->fits;
+    tb_status st = grow_sums(ev, tb_ccl_label_count(ctx->ccl));
+    if (st)
+        return st;
     const size_t px = (size_t)ctx->width * rows;
     uint8_t *flags = ev->flags + off;
     /* Evidence of the labelled pixels only (a few per cent of a scene), in raster order. */
@@ -510,14 +524,9 @@ tb_status tb_scan_evidence_resolve(tb_scan_ctx *ctx)
 {
     tb_scan_evidence *ev = &ctx->ev;
     const uint32_t n = tb_ccl_label_count(ctx->ccl);
-    if (n + 1 > ev->capsums) {   /* labels of rows never reported: none, but be safe */
-        tb_evidence_sums *s = realloc(ev->sums, ((size_t)n + 1) * sizeof *s);
-        if (!s)
-            return tb_error(TB_ERR_NOMEM, "out of memory for the evidence of %u components", n);
-        memset(s + ev->capsums, 0, ((size_t)n + 1 - ev->capsums) * sizeof *s);
-        ev->sums = s;
-        ev->capsums = n + 1;
-    }
+    tb_status st = grow_sums(ev, n);   /* labels of rows never reported: none, but be safe */
+    if (st)
+        return st;
     for (uint32_t l = 1; l <= n; l++) {
         const uint32_t r = tb_ccl_root(ctx->ccl, l);
         if (r == l)
