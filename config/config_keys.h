@@ -49,7 +49,7 @@ typedef struct tb_config_section {
     const char *doc;  /* one line */
 } tb_config_section;
 
-#define TB_CONFIG_KEY_COUNT 92
+#define TB_CONFIG_KEY_COUNT 93
 #define TB_CONFIG_SECTION_COUNT 13
 
 extern const tb_config_key tb_config_keys[TB_CONFIG_KEY_COUNT];

@@ -39,6 +39,7 @@ typedef struct tb_config {
     int coreg_window;                /* phase-correlation window, pixels (power of two) */
     int coreg_max_windows;           /* windows spread over the overlap */
     double coreg_max_shift;          /* a larger shift (pixels) stops the scan (or warns) */
+    double coreg_max_spread;         /* windows spread wider (pixels) disagree: stop (or warn) */
     int coreg_warn_only;             /* 1: a failed or too-large estimate only warns */
 
     /* [detect] */

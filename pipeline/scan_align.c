@@ -76,6 +76,15 @@ static tb_status read_window(tb_scan_ctx *ctx, int x0, int y0, int ox, int oy, i
     return TB_OK;
 }
 
+/* 1 when window i sits where one of windows 0..i-1 already is. */
+static int repeats_a_window(const int *xs, const int *ys, int i)
+{
+    for (int j = 0; j < i; j++)
+        if (xs[j] == xs[i] && ys[j] == ys[i])
+            return 1;
+    return 0;
+}
+
 /* One estimate of the shift of ctx->before against ctx->after, with before-windows
  * read (ox, oy) whole pixels further (no resampling: the estimate is the residual).
  * Returns 0 with *r filled, 1 when it cannot be estimated, or -1 with an error. */
@@ -104,13 +113,21 @@ static int estimate(tb_scan_ctx *ctx, int window, int ox, int oy, tb_coreg_resul
     const int lw = w - abs(ox), lh = h - abs(oy);
     int n = tb_coreg_layout(lw, lh, window, nmax, x0, x0 + nmax);
     /* Snap windows to multiples of the window size: on a file tiled by the window size
-     * (256 is the GeoTIFF norm) a window then decodes one tile per band, not four. */
+     * (256 is the GeoTIFF norm) a window then decodes one tile per band, not four.
+     * A window that snapping would put on top of an earlier one stays where it was:
+     * a window counted twice outvotes the others in the median and hides their
+     * disagreement from the spread. */
     for (int i = 0; i < n; i++) {
-        int sx = x0[i] / window * window, sy = x0[nmax + i] / window * window;
+        const int ux = x0[i], uy = x0[nmax + i];
+        int sx = ux / window * window, sy = uy / window * window;
         if (sx + window <= lw)
             x0[i] = sx;
         if (sy + window <= lh)
             x0[nmax + i] = sy;
+        if (repeats_a_window(x0, x0 + nmax, i)) {
+            x0[i] = ux;
+            x0[nmax + i] = uy;
+        }
     }
     float *ref = buf + px * (size_t)ctx->nbands, *mov = ref + px;
     for (int i = 0; i < n; i++) {
@@ -221,6 +238,20 @@ static tb_status coregister(tb_scan_ctx *ctx)
     res->coreg_windows_used = r.windows_used;
     res->coreg_windows_tried = r.windows_tried;
     res->coreg_peak = r.median_peak;
+    /* Windows that agree only loosely (repeated roofs, years of change) give a
+     * median that is no shift at all: applying it would misalign every pixel. */
+    if (r.spread_x > cfg->coreg_max_spread || r.spread_y > cfg->coreg_max_spread) {
+        snprintf(res->coreg_status, sizeof res->coreg_status,
+                 "failed: the windows disagree (spread %.2f, %.2f px exceeds %.3g px)",
+                 r.spread_x, r.spread_y, cfg->coreg_max_spread);
+        if (cfg->coreg_warn_only)
+            return TB_OK;
+        return tb_error(TB_ERR_ALIGN,
+                        "%s and %s: the co-registration windows disagree (spread %.2f, %.2f "
+                        "px, more than coreg.max_spread_px = %.3g); set coreg.warn_only or "
+                        "coreg.enabled = false to scan anyway",
+                        res->before, res->after, r.spread_x, r.spread_y, cfg->coreg_max_spread);
+    }
     if (hypot(dx, dy) > cfg->coreg_max_shift) {
         snprintf(res->coreg_status, sizeof res->coreg_status,
                  "refused: shift %.2f, %.2f px exceeds %.3g px", dx, dy, cfg->coreg_max_shift);

@@ -29,3 +29,26 @@ gt = list(ds.GetGeoTransform()); gt[0] += 2.3 * gt[1]; ds.SetGeoTransform(gt); d
 PY
 expect 14 "more than coreg.max_shift_px" -- "$tuban" scan "$out/before_shifted.tif" "$sample/after.tif" -o "$out/far" --set coreg.max_shift_px=1
 expect 0 "warning: co-registration refused" -- "$tuban" scan "$out/before_shifted.tif" "$sample/after.tif" -o "$out/far" --set coreg.max_shift_px=1 --set coreg.warn_only=true
+# Each 128-pixel block of the before-image moved by its own offset: the windows match,
+# but they do not agree on one shift, so none is applied.
+/usr/bin/python3 - "$sample/after.tif" "$out/before_patchwork.tif" <<'PY'
+import sys
+import numpy as np
+from osgeo import gdal
+src = gdal.Open(sys.argv[1])
+a = src.ReadAsArray()
+b = a.copy()
+moves = [(4, -3), (-5, -3), (-1, 4), (-1, -5), (-2, 1), (4, 3), (6, -4), (5, -6),
+         (1, -3), (-4, 2), (-3, 1), (-3, -5), (3, -1), (2, 2), (6, -1), (-4, 2)]
+for k, (dy, dx) in enumerate(moves):
+    qy, qx = divmod(k, 4)
+    ys, xs = slice(qy * 128, qy * 128 + 128), slice(qx * 128, qx * 128 + 128)
+    b[:, ys, xs] = np.roll(a, (dy, dx), axis=(1, 2))[:, ys, xs]
+dst = gdal.GetDriverByName("GTiff").CreateCopy(sys.argv[2], src)
+dst.WriteRaster(0, 0, src.RasterXSize, src.RasterYSize, b.tobytes(), buf_type=dst.GetRasterBand(1).DataType)
+dst = None
+PY
+expect 14 "co-registration windows disagree" -- "$tuban" scan "$out/before_patchwork.tif" "$sample/after.tif" -o "$out/patch"
+expect 0 "warning: co-registration failed: the windows disagree" -- "$tuban" scan "$out/before_patchwork.tif" "$sample/after.tif" -o "$out/patch" --set coreg.warn_only=true
+# A looser bound accepts their median.
+"$tuban" scan "$out/before_patchwork.tif" "$sample/after.tif" -o "$out/patch" --set coreg.max_spread_px=10 -q
