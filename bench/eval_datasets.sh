@@ -5,7 +5,8 @@
 # with the published reference figures beside it. One parameter set for all: the scan
 # defaults, plus per-dataset input facts (LEVIR's 0.5 m pixels, OSCD's change value 2).
 # coreg.warn_only: the datasets are co-registered by their authors; where tuban's
-# shift estimate fails (LEVIR pairs 5-14 years apart) the tile is scanned unshifted.
+# shift estimate fails or its windows disagree (LEVIR pairs 5-14 years apart) the tile
+# is scanned unshifted.
 #
 # Licences: LEVIR-CD (Chen & Shi 2020) and OSCD (Daudt et al. 2018) labels are for
 # research and non-commercial use only; Taizhou (Wu, Du & Zhang 2014) is distributed
@@ -20,11 +21,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 common="--set coreg.warn_only=true -q"
 
-# LEVIR-CD pairs are co-registered by their authors and tuban's phase correlation
-# finds spurious shifts of up to 18 px on them (peaks near 0.1): co-registration off.
-# At 0.5 m RGB, detect.method auto runs the vhr_rgb recipe.
+# At 0.5 m RGB, detect.method auto runs the vhr_rgb recipe. On most LEVIR-CD pairs the
+# co-registration windows disagree (coreg.max_spread_px) and the tile is scanned unshifted.
 echo "== LEVIR-CD crops (0.5 m RGB, building change; research/non-commercial use only)"
-"$tuban" eval --dataset "$data/levir-cd-samples" --pixel-size 0.5 $common --set coreg.enabled=false "$@"
+"$tuban" eval --dataset "$data/levir-cd-samples" --pixel-size 0.5 $common "$@"
 echo "published pixel F1 on the full LEVIR-CD test set: unsupervised PCA-KMeans 0.392,"
 echo "DSFA 0.477, DCVA 0.529, SCM 0.628; supervised BIT 0.893, ChangeFormer 0.904"
 echo
