@@ -233,6 +233,16 @@ int tb_disk_dilate(const uint8_t *in, uint8_t *out, int width, int height, int r
 int tb_disk_open(uint8_t *mask, int width, int height, int r, uint8_t *scratch);
 int tb_disk_close(uint8_t *mask, int width, int height, int r, uint8_t *scratch);
 
+/* After a closing by the disk of radius r of the union of objects labelled `ids`
+ * (0 = none; distinct objects carry distinct ids), clears every pixel the closing
+ * added (mask set, id 0) whose disk of radius r + 1 holds two different ids: a gap
+ * the closing bridged between two objects (up to 2r + 1 pixels wide) is emptied
+ * again, so the objects stay apart, while gaps inside one object stay filled.
+ * Outside the buffer holds no id; a strip needs a halo of r + 1 rows. In place;
+ * any thread count gives the same bits. Returns 0, or -1 when r is outside
+ * 0..TB_DISK_MAX_RADIUS - 1. */
+int tb_keep_apart(uint8_t *mask, const uint32_t *ids, int width, int height, int r);
+
 /* ---- building and shadow indices (building_index.c) ----------------------------- */
 
 /* Morphological building index (Huang & Zhang 2011) and its shadow twin. For each

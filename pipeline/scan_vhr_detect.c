@@ -353,12 +353,13 @@ static tb_status v4_assemble(tb_scan_ctx *ctx)
     const int halo = 2 * v->close_r + 1;
     const size_t ext = (size_t)w * (strip + 2 * halo);
     uint32_t *lab[2] = {malloc(ext * sizeof(uint32_t)), malloc(ext * sizeof(uint32_t))};
+    uint32_t *ids = malloc(ext * sizeof *ids);
     uint8_t *valid = malloc(ext), *mask = malloc(ext), *scratch = malloc(2 * ext);
     float *score = malloc((size_t)w * strip * sizeof *score);
     uint32_t *out = malloc((size_t)w * strip * sizeof *out);
     tb_status st = TB_OK;
     ctx->ccl = tb_ccl_create(w);
-    if (!lab[0] || !lab[1] || !valid || !mask || !scratch || !score || !out || !ctx->ccl)
+    if (!lab[0] || !lab[1] || !ids || !valid || !mask || !scratch || !score || !out || !ctx->ccl)
         st = tb_error(TB_ERR_NOMEM, "out of memory assembling vhr_rgb objects");
     for (int y0 = 0; y0 < h && !st; y0 += strip) {
         const int rows = h - y0 < strip ? h - y0 : strip;
@@ -371,9 +372,14 @@ static tb_status v4_assemble(tb_scan_ctx *ctx)
             st = read_roots(&v->branch[1], e0, erows, w, lab[1], NULL);
         if (st)
             break;
-        for (size_t i = 0; i < n; i++)
-            mask[i] = (uint8_t)(v->branch[0].keep[lab[0][i]] | v->branch[1].keep[lab[1][i]]);
+        for (size_t i = 0; i < n; i++) {
+            const int kn = v->branch[1].keep[lab[1][i]], kr = v->branch[0].keep[lab[0][i]];
+            mask[i] = (uint8_t)(kn | kr);
+            ids[i] = kn ? 2 * lab[1][i] + 1 : kr ? 2 * lab[0][i] : 0;
+        }
         tb_disk_close(mask, w, erows, v->close_r, scratch);
+        /* the closing fills gaps inside an object, never between two */
+        tb_keep_apart(mask, ids, w, erows, v->close_r);
         uint64_t nchange = 0;
         for (size_t i = 0; i < cpx; i++) {
             const size_t j = off + i;
@@ -440,6 +446,7 @@ static tb_status v4_assemble(tb_scan_ctx *ctx)
     }
     free(lab[0]);
     free(lab[1]);
+    free(ids);
     free(valid);
     free(mask);
     free(scratch);
