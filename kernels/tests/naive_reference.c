@@ -595,3 +595,27 @@ void ref_disk_dilate(const uint8_t *in, uint8_t *out, int width, int height, int
 {
     ref_disk(in, out, width, height, r, 0);
 }
+
+void ref_keep_apart(const uint8_t *in, const uint32_t *ids, uint8_t *out, int width,
+                    int height, int r)
+{
+    const long R = r + 1;
+    for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) {
+            const size_t i = (size_t)y * width + x;
+            uint32_t seen = 0;
+            int two = 0;
+            /* every pixel of the image, kept when inside the digital disk of radius R */
+            for (int yy = 0; yy < height; yy++)
+                for (int xx = 0; xx < width; xx++) {
+                    const long dy = yy - y, dx = xx - x;
+                    const uint32_t id = ids[(size_t)yy * width + xx];
+                    if (dx * dx + dy * dy > R * R + R || !id)
+                        continue;
+                    if (seen && id != seen)
+                        two = 1;
+                    seen = id;
+                }
+            out[i] = (uint8_t)(in[i] && !(ids[i] == 0 && two));
+        }
+}

@@ -103,5 +103,9 @@ void ref_line_runs(const uint8_t *mask, int width, int height, int cap, uint16_t
 /* Disk erosion / dilation: every offset of the disk, outside counting as clear. */
 void ref_disk_erode(const uint8_t *in, uint8_t *out, int width, int height, int r);
 void ref_disk_dilate(const uint8_t *in, uint8_t *out, int width, int height, int r);
+/* Keep-apart after a closing: a set pixel without id is cleared when the disk of
+ * radius r + 1 around it holds two different ids (checked over the whole image). */
+void ref_keep_apart(const uint8_t *in, const uint32_t *ids, uint8_t *out, int width,
+                    int height, int r);
 
 #endif

@@ -198,6 +198,74 @@ static void test_disk_morphology_matches_reference(void **state)
     }
 }
 
+/* Keep-apart against the reference on random ids, at every thread count; and the
+ * case it exists for: two objects bridged by a closing come apart, a gap inside one
+ * object stays filled. */
+static void test_keep_apart(void **state)
+{
+    (void)state;
+    for (size_t s = 0; s < NSHAPES; s++) {
+        const int w = shapes[s].width, h = shapes[s].height;
+        const size_t n = (size_t)w * h;
+        uint8_t *in = tk_alloc(n, 1), *got = tk_alloc(n, 1), *want = tk_alloc(n, 1);
+        uint32_t *ids = tk_alloc(n, sizeof *ids);
+        tk_rng rng = tk_rng_seed(1700 + s);
+        tk_mask_blobs(&rng, in, w, h, 6, 0.05);
+        for (size_t i = 0; i < n; i++) {
+            const double u = tk_uniform(&rng);
+            ids[i] = in[i] && u > 0.4 ? 1 + (uint32_t)(u * 10) % 3 : 0;
+        }
+        for (int r = 0; r <= 3; r++) {
+            ref_keep_apart(in, ids, want, w, h, r);
+            for (int t = 0; t < TK_NTHREAD_COUNTS; t++) {
+                tk_set_threads(tk_thread_counts[t]);
+                memcpy(got, in, n);
+                assert_int_equal(tb_keep_apart(got, ids, w, h, r), 0);
+                assert_memory_equal(got, want, n);
+            }
+        }
+        tk_set_threads(1);
+        assert_int_equal(tb_keep_apart(got, ids, w, h, -1), -1);
+        free(in);
+        free(got);
+        free(want);
+        free(ids);
+    }
+    /* Two 10 x 10 houses 3 px apart (ids 1, 2) and a third with a 3 px slot (id 3),
+     * closed with r = 2: the bridge between 1 and 2 goes, the slot stays filled. */
+    const int w = 40, h = 30, r = 2;
+    const size_t n = (size_t)w * h;
+    uint8_t *m = tk_alloc(n, 1), *scratch = tk_alloc(2 * n, 1);
+    uint32_t *ids = tk_alloc(n, sizeof *ids);
+    memset(m, 0, n);
+    memset(ids, 0, n * sizeof *ids);
+    for (int y = 2; y < 12; y++)
+        for (int x = 2; x < 25; x++) {
+            const uint32_t id = x < 12 ? 1 : x >= 15 ? 2 : 0;
+            ids[(size_t)y * w + x] = id;
+            m[(size_t)y * w + x] = id != 0;
+        }
+    for (int y = 16; y < 26; y++)
+        for (int x = 2; x < 25; x++)
+            if (x < 12 || x >= 15 || y >= 22) {
+                ids[(size_t)y * w + x] = 3;
+                m[(size_t)y * w + x] = 1;
+            }
+    assert_int_equal(tb_disk_close(m, w, h, r, scratch), 0);
+    for (int y = 4; y < 10; y++)   /* the closing bridged the houses ... */
+        assert_int_equal(m[(size_t)y * w + 13], 1);
+    assert_int_equal(tb_keep_apart(m, ids, w, h, r), 0);
+    for (int y = 0; y < 14; y++)   /* ... keep-apart empties the gap's columns */
+        for (int x = 12; x < 15; x++)
+            assert_int_equal(m[(size_t)y * w + x], 0);
+    for (int y = 18; y < 22; y++)   /* the slot inside house 3 stays closed */
+        for (int x = 12; x < 15; x++)
+            assert_int_equal(m[(size_t)y * w + x], 1);
+    free(m);
+    free(scratch);
+    free(ids);
+}
+
 /* Every kernel on a strip with its halo gives the whole image's central rows, bit for
  * bit; every kernel gives the same bits on 1, 2 and 3 threads. */
 static void test_strips_and_threads(void **state)
@@ -277,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_greyness_and_ncc_match_reference),
         cmocka_unit_test(test_line_runs_match_reference),
         cmocka_unit_test(test_disk_morphology_matches_reference),
+        cmocka_unit_test(test_keep_apart),
         cmocka_unit_test(test_strips_and_threads),
     };
     return cmocka_run_group_tests_name("kernels_vhr_filters", tests, NULL, NULL);
