@@ -5,7 +5,8 @@
 # rasterised and matched one-to-one, in order of falling confidence, to the unmatched
 # label building (8-connected component of the label) of highest IoU >= 0.3. Prints:
 #   ranking AP: mean over the true polygons of the precision at their rank (1 = every
-#               true polygon ranked above every false one; ties count in tile order);
+#               true polygon ranked above every false one; tied confidences: the mean
+#               over random orders of the ties);
 #   detection AP: the same sum over the label buildings (also counts the missed);
 #   how many polygons share confidence 1.0 and how many distinct values there are.
 # Buildings and polygons under MIN_AREA_M2 (env, default 50) are left out.
@@ -67,12 +68,21 @@ for k, d in enumerate(sorted(glob.glob(out + "/*/"))):
         if best:
             used.add(best)
         preds.append((conf[i], k, bool(best)))
-preds.sort(key=lambda p: (-p[0], p[1]))
-tp, ap_sum = 0, 0.0
-for rank, (_, _, ok) in enumerate(preds, 1):
-    if ok:
-        tp += 1
-        ap_sum += tp / rank
+def ap(order):
+    tp, s = 0, 0.0
+    for rank, ok in enumerate(order, 1):
+        if ok:
+            tp += 1
+            s += tp / rank
+    return tp, s
+# Tied confidences carry no order: their AP is the mean over 500 random orders of the ties.
+rng = np.random.default_rng(1)
+draws = []
+for _ in range(500):
+    key = rng.random(len(preds))
+    order = sorted(range(len(preds)), key=lambda i: (-preds[i][0], key[i]))
+    draws.append(ap([preds[i][2] for i in order])[1])
+tp, ap_sum = ap([p[2] for p in preds]) [0], float(np.mean(draws))
 confs = [p[0] for p in preds]
 print("polygons %d (true %d), label buildings %d (>= %g m2)" % (len(preds), tp, n_truth, min_m2))
 print("ranking AP %.3f   detection AP %.3f" % (ap_sum / max(tp, 1), ap_sum / max(n_truth, 1)))

@@ -17,6 +17,12 @@ static int64_t fix(double x)
     return (int64_t)llround(x * TB_VHR_FIX);
 }
 
+/* A logistic step with slope 1 at 0, the smooth twin of clip(0.5 + x, 0, 1). */
+static double soft(double x)
+{
+    return 1.0 / (1.0 + exp(-4.0 * x));
+}
+
 /* Grows an array of `elem`-byte entries to hold index `need`, zeroing new entries. */
 static int grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 {
@@ -329,9 +335,11 @@ static tb_status finish_decide(tb_scan_ctx *ctx, int k)
         br->adjacency[l] = (float)adj;
         br->ncc[l] = (float)ncc;
         br->rise[l] = (float)rise;
-        /* The prototype's confidence: it ranks candidates better than any single cue. */
-        const double sa = fmin(1, fmax(0, adj / 0.2)), sn = fmin(1, fmax(0, (0.5 - ncc) / 0.4));
-        const double sr = fmin(1, fmax(0, 0.5 + rise / 0.1));
+        /* The prototype's confidence (it ranks candidates better than any single cue),
+         * its clipped ramps made logistic with the same centre and slope, so that
+         * strong objects still rank among themselves instead of tying at 1. */
+        const double sa = soft((adj - 0.1) / 0.2), sn = soft((0.3 - ncc) / 0.4);
+        const double sr = soft(rise / 0.1);
         br->conf[l] = (float)cbrt(sa * sn * sr);
         const int keep = np * px2 >= cfg->vhr_min_area_m2 &&
                          (cfg->vhr_min_adjacency <= 0 || adj >= cfg->vhr_min_adjacency) &&

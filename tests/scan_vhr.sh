@@ -7,7 +7,7 @@
 #  - auto picks vhr_rgb at 0.5 m and change_vector at 2 m, and detect.method forces
 #    either; vhr_rgb without RGB roles exits 7;
 #  - test_121 (several objects, both branches): the mask is the same with 16-row strips
-#    and with 1 thread as with the defaults.
+#    and with 1 thread as with the defaults; confidences are all below 1 and distinct.
 # LEVIR-CD labels are for research and non-commercial use only.
 set -e
 tuban="$1"; data="$2/levir-cd-samples"; out="$3"
@@ -69,4 +69,8 @@ a, b = m("whole"), m("strips")
 assert (a > 0).sum() > 1000, "test_121: too little change found"
 assert np.array_equal(a, b), "test_121: the mask depends on the strip height or threads (%d pixels differ)" % (a != b).sum()
 print("test_121: %d change pixels, same with 16-row strips and 1 thread" % (a > 0).sum())
+# Confidence ranks: no ties at the top (the clipped cues tied many polygons at 1.0).
+c121 = [c for _, c in features("whole")]
+print("test_121: confidences %s" % [round(c, 3) for c in c121])
+assert len(c121) >= 5 and all(0 < c < 1 for c in c121) and len(set(c121)) == len(c121), c121
 PY
