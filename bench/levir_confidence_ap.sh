@@ -1,7 +1,7 @@
 #!/bin/sh
 # levir_confidence_ap.sh [TUBAN] [DATA] [-- extra scan options]
 # How well the polygons' `confidence` ranks them, on the LEVIR-CD crops: each tile is
-# scanned (0.5 m, co-registration off, as bench/eval_datasets.sh), every polygon is
+# scanned (0.5 m, coreg.warn_only, as bench/eval_datasets.sh), every polygon is
 # rasterised and matched one-to-one, in order of falling confidence, to the unmatched
 # label building (8-connected component of the label) of highest IoU >= 0.3. Prints:
 #   ranking AP: mean over the true polygons of the precision at their rank (1 = every
@@ -22,7 +22,7 @@ trap 'rm -rf "$out"' EXIT
 levir="$data/levir-cd-samples"
 for a in "$levir"/A/*.png; do
     t=$(basename "$a" .png)
-    "$tuban" scan "$a" "$levir/B/$t.png" --pixel-size 0.5 --set coreg.enabled=false \
+    "$tuban" scan "$a" "$levir/B/$t.png" --pixel-size 0.5 --set coreg.warn_only=true \
         -o "$out/$t" -q "$@"
 done
 /usr/bin/python3 - "$out" "$levir" "${MIN_AREA_M2:-50}" <<'PY'
