@@ -81,30 +81,29 @@ static void disk_op(const uint8_t *in, uint8_t *out, int w, int h, int r, int er
     }
 }
 
-int tb_disk_erode(const uint8_t *in, uint8_t *out, int width, int height, int r,
-                  uint8_t *scratch)
+/* Checks r, copies for r = 0, else runs disk_op. */
+static int disk_checked(const uint8_t *in, uint8_t *out, int width, int height, int r,
+                        int erode, uint8_t *scratch)
 {
     if (r < 0 || r > TB_DISK_MAX_RADIUS)
         return -1;
-    if (r == 0) {
+    if (r == 0)
         memcpy(out, in, (size_t)width * height);
-        return 0;
-    }
-    disk_op(in, out, width, height, r, 1, scratch);
+    else
+        disk_op(in, out, width, height, r, erode, scratch);
     return 0;
+}
+
+int tb_disk_erode(const uint8_t *in, uint8_t *out, int width, int height, int r,
+                  uint8_t *scratch)
+{
+    return disk_checked(in, out, width, height, r, 1, scratch);
 }
 
 int tb_disk_dilate(const uint8_t *in, uint8_t *out, int width, int height, int r,
                    uint8_t *scratch)
 {
-    if (r < 0 || r > TB_DISK_MAX_RADIUS)
-        return -1;
-    if (r == 0) {
-        memcpy(out, in, (size_t)width * height);
-        return 0;
-    }
-    disk_op(in, out, width, height, r, 0, scratch);
-    return 0;
+    return disk_checked(in, out, width, height, r, 0, scratch);
 }
 
 int tb_disk_open(uint8_t *mask, int width, int height, int r, uint8_t *scratch)
