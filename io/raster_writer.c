@@ -1,8 +1,12 @@
 /* raster_writer.c: single-band GeoTIFF outputs written in row order.
  *
  * Used for the change mask a user keeps and for the scan's own scratch rasters
- * (provisional and final component labels), which are DEFLATE-compressed: label
- * images are mostly zero, so they cost little disk and bounded memory.
+ * (provisional and final component labels, evidence flags). Deliverables are
+ * DEFLATE-compressed, which every GeoTIFF reader knows. Scratch rasters are written
+ * once and read back once or twice by this process only: they use ZSTD at level 1,
+ * which compresses label images (mostly zero, long runs) about as well and several
+ * times faster; with DEFLATE, compressing and decompressing them took more time than
+ * decoding the inputs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,9 +37,9 @@ static GDALDataType gdal_type(tb_sample_type t)
     return GDT_Byte;
 }
 
-tb_status tb_raster_writer_create(const char *path, int width, int height, tb_sample_type type,
-                                  const double *gt, const char *wkt, double nodata,
-                                  tb_raster_writer **out)
+static tb_status create_with(const char *path, int width, int height, tb_sample_type type,
+                             const double *gt, const char *wkt, double nodata, int scratch,
+                             tb_raster_writer **out)
 {
     tb_gdal_init();
     *out = NULL;
@@ -43,7 +47,12 @@ tb_status tb_raster_writer_create(const char *path, int width, int height, tb_sa
     if (!drv)
         return tb_error(TB_ERR_INTERNAL, "GDAL has no GTiff driver");
     char **opts = NULL;
-    opts = CSLSetNameValue(opts, "COMPRESS", "DEFLATE");
+    if (scratch) {
+        opts = CSLSetNameValue(opts, "COMPRESS", "ZSTD");
+        opts = CSLSetNameValue(opts, "ZSTD_LEVEL", "1");
+    } else {
+        opts = CSLSetNameValue(opts, "COMPRESS", "DEFLATE");
+    }
     opts = CSLSetNameValue(opts, "BIGTIFF", "IF_SAFER");
     /* Strips of at most 64 rows and 2 MiB: GDAL holds the strip being filled (and
      * libtiff its compression buffer), which must not grow to megabytes per row of a
@@ -78,6 +87,20 @@ tb_status tb_raster_writer_create(const char *path, int width, int height, tb_sa
     w->height = height;
     *out = w;
     return TB_OK;
+}
+
+tb_status tb_raster_writer_create(const char *path, int width, int height, tb_sample_type type,
+                                  const double *gt, const char *wkt, double nodata,
+                                  tb_raster_writer **out)
+{
+    return create_with(path, width, height, type, gt, wkt, nodata, 0, out);
+}
+
+tb_status tb_raster_writer_create_scratch(const char *path, int width, int height,
+                                          tb_sample_type type, const double *gt,
+                                          const char *wkt, tb_raster_writer **out)
+{
+    return create_with(path, width, height, type, gt, wkt, -1, 1, out);
 }
 
 tb_status tb_raster_writer_write(tb_raster_writer *w, int y0, int rows, const void *data)

@@ -72,11 +72,16 @@ typedef enum tb_sample_type { TB_U8, TB_U32, TB_F32 } tb_sample_type;
 
 typedef struct tb_raster_writer tb_raster_writer;
 
-/* Creates a single-band GeoTIFF (tiled? no: striped, DEFLATE) of the given grid.
+/* Creates a single-band striped DEFLATE GeoTIFF of the given grid, for users.
  * `nodata` < 0 sets none. `wkt` may be NULL, `gt` may be NULL. */
 tb_status tb_raster_writer_create(const char *path, int width, int height, tb_sample_type type,
                                   const double *gt, const char *wkt, double nodata,
                                   tb_raster_writer **out);
+/* The same for a scratch raster this process writes and reads back itself: ZSTD level
+ * 1, far cheaper to write and read than DEFLATE; no no-data value. */
+tb_status tb_raster_writer_create_scratch(const char *path, int width, int height,
+                                          tb_sample_type type, const double *gt,
+                                          const char *wkt, tb_raster_writer **out);
 tb_status tb_raster_writer_write(tb_raster_writer *w, int y0, int rows, const void *data);
 /* Reads back rows already written (the scan's provisional labels). */
 tb_status tb_raster_writer_read(tb_raster_writer *w, int y0, int rows, void *data);

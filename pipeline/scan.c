@@ -229,8 +229,8 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     t = now();
     snprintf(ctx.provisional_path, sizeof ctx.provisional_path, "%s/.tuban-%ld-provisional.tif", outdir, pid);
     snprintf(ctx.ev.flags_path, sizeof ctx.ev.flags_path, "%s/.tuban-%ld-flags.tif", outdir, pid);
-    st = tb_raster_writer_create(ctx.provisional_path, ctx.width, ctx.height, TB_U32, NULL, NULL,
-                                 -1, &ctx.provisional);
+    st = tb_raster_writer_create_scratch(ctx.provisional_path, ctx.width, ctx.height, TB_U32,
+                                         NULL, NULL, &ctx.provisional);
     if (!st)
         st = ctx.vhr ? tb_scan_vhr_detect(&ctx) : tb_scan_detect(&ctx);
     res->t_detect = now() - t;
@@ -253,8 +253,8 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     t = now();
     const double *gt = ctx.ground.gt;
     snprintf(final_path, sizeof final_path, "%s/.tuban-%ld-labels.tif", outdir, pid);
-    st = tb_raster_writer_create(final_path, ctx.width, ctx.height, TB_U32, gt, ctx.wkt, -1,
-                                 &final_labels);
+    st = tb_raster_writer_create_scratch(final_path, ctx.width, ctx.height, TB_U32, gt, ctx.wkt,
+                                         &final_labels);
     if (!st && cfg->write_mask) {
         snprintf(mask_tmp, sizeof mask_tmp, "%s/.tuban-%ld-changes_mask.tif", outdir, pid);
         st = tb_raster_writer_create(mask_tmp, ctx.width, ctx.height, TB_U8, gt, ctx.wkt, 255,

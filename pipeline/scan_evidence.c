@@ -264,8 +264,8 @@ tb_status tb_scan_evidence_begin(tb_scan_ctx *ctx, size_t strip_px)
         }
         ev->mbi_scratch = ev->mbi_buf + 6 * strip_px;
     }
-    return tb_raster_writer_create(ev->flags_path, ctx->width, ctx->height, TB_U8, NULL, NULL,
-                                   -1, &ev->flags_out);
+    return tb_raster_writer_create_scratch(ev->flags_path, ctx->width, ctx->height, TB_U8, NULL,
+                                           NULL, &ev->flags_out);
 }
 
 static inline float clip(float x)

@@ -482,12 +482,12 @@ tb_status tb_scan_vhr_detect(tb_scan_ctx *ctx)
         br->ccl = tb_ccl_create(w);
         if (!br->ccl)
             return tb_error(TB_ERR_NOMEM, "out of memory for the component labeller");
-        st = tb_raster_writer_create(br->path, w, h, TB_U32, NULL, NULL, -1,
-                                     (tb_raster_writer **)&br->labels);
+        st = tb_raster_writer_create_scratch(br->path, w, h, TB_U32, NULL, NULL,
+                                             (tb_raster_writer **)&br->labels);
     }
     if (!st)
-        st = tb_raster_writer_create(ctx->ev.flags_path, w, h, TB_U8, NULL, NULL, -1,
-                                     &ctx->ev.flags_out);
+        st = tb_raster_writer_create_scratch(ctx->ev.flags_path, w, h, TB_U8, NULL, NULL,
+                                             &ctx->ev.flags_out);
     if (st)
         return st;
 
