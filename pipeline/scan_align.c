@@ -8,6 +8,7 @@
  * warp.
  */
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,8 @@ static tb_status open_and_assign(tb_scan_ctx *ctx, const char *before, const cha
     return TB_OK;
 }
 
-/* Brightness (mean of the bands used) of an n x n window of `r` at (x0, y0). */
+/* Brightness (mean of the bands used) of an n x n window of `r` at (x0, y0);
+ * `planes` is scratch for nbands windows. */
 static tb_status read_brightness(tb_scan_ctx *ctx, tb_raster *r, int x0, int y0, int n,
                                  float *planes, uint8_t *valid, float *out)
 {
@@ -61,18 +63,46 @@ static tb_status read_brightness(tb_scan_ctx *ctx, tb_raster *r, int x0, int y0,
     return TB_OK;
 }
 
-/* One window of both dates, the before-window taken (ox, oy) pixels further; `vb`
- * ends up valid where both are. */
-static tb_status read_window(tb_scan_ctx *ctx, int x0, int y0, int ox, int oy, int n,
-                             float *planes, uint8_t *vb, uint8_t *va, float *ref, float *mov)
+/* Windows read and matched together: both dates are read at once (two threads, each
+ * on its own GDAL dataset), then the windows are matched in parallel (one FFT handle
+ * per thread). A window's result does not depend on the thread that matched it. */
+#define WINDOW_BATCH 16
+
+typedef struct window_batch {
+    int n;                       /* window side */
+    float *ref, *mov;            /* WINDOW_BATCH brightness windows of each date */
+    uint8_t *vb, *va;            /* and their validity */
+    float *planes[2];            /* per date: scratch for nbands windows */
+} window_batch;
+
+/* Reads windows [i0, i1) of the layout `xs`, `ys` (after-windows at ax + x, ay + y,
+ * before-windows (ox, oy) further) into slots 0.. of `b`; vb ends up valid where both
+ * dates are. */
+static tb_status read_batch(tb_scan_ctx *ctx, window_batch *b, const int *xs, const int *ys,
+                            int i0, int i1, int ax, int ay, int ox, int oy)
 {
-    tb_status st = read_brightness(ctx, ctx->after, x0, y0, n, planes, va, ref);
-    if (!st)
-        st = read_brightness(ctx, ctx->before, x0 + ox, y0 + oy, n, planes, vb, mov);
-    if (st)
-        return st;
-    for (size_t i = 0; i < (size_t)n * n; i++)
-        vb[i] = (uint8_t)(vb[i] && va[i]);
+    const size_t px = (size_t)b->n * b->n;
+    tb_status st_date[2] = {TB_OK, TB_OK};
+    char msg[2][1024] = {"", ""};
+#pragma omp parallel for num_threads(2) schedule(static, 1)
+    for (int d = 0; d < 2; d++) {
+        tb_raster *r = d ? ctx->before : ctx->after;
+        const int dx = d ? ox : 0, dy = d ? oy : 0;
+        for (int i = i0; i < i1 && !st_date[d]; i++) {
+            const size_t k = (size_t)(i - i0) * px;
+            st_date[d] = read_brightness(ctx, r, ax + xs[i] + dx, ay + ys[i] + dy, b->n,
+                                         b->planes[d], (d ? b->vb : b->va) + k,
+                                         (d ? b->mov : b->ref) + k);
+        }
+        if (st_date[d])   /* the message is the reading thread's own */
+            snprintf(msg[d], sizeof msg[d], "%s", tb_error_message());
+    }
+    for (int d = 0; d < 2; d++)
+        if (st_date[d])
+            return tb_error(st_date[d], "%s", msg[d]);
+    const size_t all = (size_t)(i1 - i0) * px;
+    for (size_t i = 0; i < all; i++)
+        b->vb[i] = (uint8_t)(b->vb[i] && b->va[i]);
     return TB_OK;
 }
 
@@ -92,22 +122,35 @@ static int estimate(tb_scan_ctx *ctx, int window, int ox, int oy, tb_coreg_resul
 {
     const tb_config *cfg = ctx->cfg;
     const int w = ctx->grid.width, h = ctx->grid.height;
-    int nmax = cfg->coreg_max_windows;
+    const int nmax = cfg->coreg_max_windows;
+    const int nthreads = omp_get_max_threads();
+    const size_t px = (size_t)window * window;
     int *x0 = malloc(sizeof(int) * (size_t)nmax * 2);
     tb_coreg_window *win = calloc((size_t)nmax, sizeof *win);
-    const size_t px = (size_t)window * window;
-    float *buf = malloc(sizeof(float) * px * (size_t)(ctx->nbands + 2));
-    uint8_t *valid = malloc(px * 2);
+    tb_coreg **c = calloc((size_t)nthreads, sizeof *c);
+    window_batch b = {.n = window};
+    float *fbuf = malloc(sizeof(float) * px * (size_t)(2 * WINDOW_BATCH + 2 * ctx->nbands));
+    uint8_t *vbuf = malloc(px * 2 * WINDOW_BATCH);
+    int rc = -1;
+    if (!x0 || !win || !c || !fbuf || !vbuf) {
+        tb_error(TB_ERR_NOMEM, "out of memory for co-registration windows");
+        goto done;
+    }
+    b.ref = fbuf;
+    b.mov = fbuf + px * WINDOW_BATCH;
+    b.planes[0] = fbuf + px * 2 * WINDOW_BATCH;
+    b.planes[1] = b.planes[0] + px * (size_t)ctx->nbands;
+    b.vb = vbuf;
+    b.va = vbuf + px * WINDOW_BATCH;
     tb_coreg_options o;
     tb_coreg_defaults(&o);
     o.window = window;
     o.max_shift_px = cfg->coreg_max_shift * 1.5 + 2;   /* let the bound below judge */
-    tb_coreg *c = tb_coreg_create(&o);
-    int rc = -1;
-    if (!x0 || !win || !buf || !valid || !c) {
-        tb_error(TB_ERR_NOMEM, "out of memory for co-registration windows");
-        goto done;
-    }
+    for (int t = 0; t < nthreads; t++)   /* FFTW plans: made on one thread */
+        if (!(c[t] = tb_coreg_create(&o))) {
+            tb_error(TB_ERR_NOMEM, "out of memory for co-registration windows");
+            goto done;
+        }
     /* Windows lie where both the after-window and the offset before-window fit. */
     const int ax = ox < 0 ? -ox : 0, ay = oy < 0 ? -oy : 0;
     const int lw = w - abs(ox), lh = h - abs(oy);
@@ -129,23 +172,26 @@ static int estimate(tb_scan_ctx *ctx, int window, int ox, int oy, tb_coreg_resul
             x0[nmax + i] = uy;
         }
     }
-    float *ref = buf + px * (size_t)ctx->nbands, *mov = ref + px;
-    for (int i = 0; i < n; i++) {
-        if (read_window(ctx, ax + x0[i], ay + x0[nmax + i], ox, oy, window, buf, valid,
-                        valid + px, ref, mov)) {
-            rc = -1;
+    for (int i0 = 0; i0 < n; i0 += WINDOW_BATCH) {
+        const int i1 = i0 + WINDOW_BATCH < n ? i0 + WINDOW_BATCH : n;
+        if (read_batch(ctx, &b, x0, x0 + nmax, i0, i1, ax, ay, ox, oy))
             goto done;
+#pragma omp parallel for schedule(dynamic, 1)
+        for (int i = i0; i < i1; i++) {
+            const size_t k = (size_t)(i - i0) * px;
+            tb_coreg_match(c[omp_get_thread_num()], b.ref + k, b.mov + k, b.vb + k, &win[i]);
         }
-        tb_coreg_match(c, ref, mov, valid, &win[i]);
     }
     rc = tb_coreg_combine(win, n, r) == 0 ? 0 : 1;
     r->windows_tried = n;
 done:
-    tb_coreg_destroy(c);
+    for (int t = 0; c && t < nthreads; t++)
+        tb_coreg_destroy(c[t]);
+    free(c);
     free(x0);
     free(win);
-    free(buf);
-    free(valid);
+    free(fbuf);
+    free(vbuf);
     return rc;
 }
 
