@@ -7,7 +7,10 @@
 # same files with the same threshold, normalisation, 3x3 opening/closing and minimum
 # component size (20 m2 at 0.8 m = 32 px), and prints one table: wall time, Mpix/s,
 # peak resident memory (of the largest process of the run, from /usr/bin/time %M),
-# polygons written and the ratio of wall times peer/tuban.
+# polygons written and the ratio of wall times peer/tuban. Then the floor under every
+# tool: libtiff's bare decode of both inputs on all cores (tuban_bench --decode, when
+# the bench is built beside tuban), and the largest ratio fastest-peer/tuban that any
+# scan could reach, decoding and nothing else.
 # Installs nothing: sh bench/setup_peers.sh installs the peers (bench/peer_packages.txt).
 # A peer that is not installed prints '<tool>: not available (reason)' and is skipped.
 set -e
@@ -90,3 +93,16 @@ awk -v px="$pixels" -v size="$size" '
       printf "%-8s %8.2f %8.1f %9.1f %9s %11.2f\n", f[1], f[2], px / f[2] / 1e6, f[3] / 1024, f[4], f[2] / tw
     }
   }' "$results"
+bench=$(dirname "$tuban")/../bench/tuban_bench
+if [ -x "$bench" ]; then
+  floor=$("$bench" --decode "$pair/before.tif" "$pair/after.tif" | sed -n 's/.*: \([0-9.]*\) ms.*/\1/p')
+  awk -v floor="$floor" '
+    $2 != "n/a" && $2 != "failed" && $1 != "tuban" { if (best == "" || $2 < best) { best = $2; who = $1 } }
+    $1 == "tuban" { tw = $2 }
+    END {
+      printf "floor: libtiff decode of both inputs %.2f s (tuban %.2fx of it)", floor / 1000, tw / (floor / 1000)
+      if (best != "")
+        printf "; fastest peer %s %.2f s: no scan can be more than %.1fx faster than it", who, best, best / (floor / 1000)
+      printf "\n"
+    }' "$results"
+fi

@@ -25,6 +25,7 @@
  *
  * Usage: tuban_bench [--repeat N] [--quick] [--large] [--no-scan] [--tuban PATH]
  *                    [--workdir DIR]
+ *        tuban_bench --decode BEFORE AFTER   (the decode floor alone, for scripts)
  */
 #define _XOPEN_SOURCE 700   /* nftw */
 #include <errno.h>
@@ -668,13 +669,33 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: tuban_bench [--repeat N] [--quick] [--large] [--no-scan] [--tuban PATH] "
             "[--workdir DIR]\n"
+            "       tuban_bench --decode BEFORE AFTER\n"
             "  --repeat N     timed runs per case (default 5 for kernels, 3 for scans)\n"
             "  --quick        tiny sizes (256^2 kernels, 512^2 scans), repeat 1: a smoke run\n"
             "  --large        also 8192^2\n"
             "  --no-scan      kernels only (no generated pairs, no decode, no scans)\n"
+            "  --decode B A   only libtiff's bare decode of files B and A on all cores\n"
             "  --tuban PATH   the tuban executable for whole scans (default %s)\n"
             "  --workdir DIR  where pairs are generated (default a temporary directory)\n",
             TUBAN_BENCH_TUBAN);
+}
+
+/* --decode BEFORE AFTER: libtiff's bare decode of both files on all cores, best of
+ * 3, for scripts (bench/run_peers.sh prints it as the floor under every tool). */
+static int decode_only(const char *before, const char *after)
+{
+    const int threads = omp_get_max_threads();
+    double best = -1;
+    for (int r = 0; r < 3; r++) {
+        const double t0 = now_s();
+        if (bench_decode_libtiff(before, threads) != 0 || bench_decode_libtiff(after, threads) != 0)
+            return 1;
+        const double ms = 1e3 * (now_s() - t0);
+        if (best < 0 || ms < best)
+            best = ms;
+    }
+    printf("decode-libtiff %d threads: %.2f ms best of 3\n", threads, best);
+    return 0;
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -702,6 +723,8 @@ int main(int argc, char **argv)
             o.large = 1;
         else if (!strcmp(a, "--no-scan"))
             o.no_scan = 1;
+        else if (!strcmp(a, "--decode") && i + 2 < argc)
+            return decode_only(argv[i + 1], argv[i + 2]);
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
