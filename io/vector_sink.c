@@ -3,7 +3,8 @@
  * The GeoPackage goes through OGR's GPKG driver in one transaction, with the scan's
  * metadata as layer metadata. The GeoJSON is written here directly so that it can
  * carry the same metadata as a foreign member ("tuban") of the FeatureCollection and
- * a "crs" member when the CRS is not WGS 84; geometries come from OGR.
+ * a "crs" member when the CRS is not WGS 84; geometries are written as OGR writes
+ * them (tb_geojson_geom.h).
  *
  * Both files are written while the polygonizer runs: each component goes to both as
  * soon as its polygon is complete and is then freed, so the files list features in
@@ -21,6 +22,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include "tb_geojson_geom.h"
 #include "tb_json.h"
 #include "tb_polygonize.h"
 #include "tb_vector.h"
@@ -92,8 +94,7 @@ typedef struct sink {
     GDALDatasetH gpkg;
     OGRLayerH layer;
     FILE *json;
-    char prec[32];
-    char *jopts[2];
+    tb_text geom;                   /* a feature's geometry text */
     int dec;
     uint32_t written;
 } sink;
@@ -185,9 +186,6 @@ static tb_status open_geojson(sink *k, OGRSpatialReferenceH srs, const char *con
         return tb_error(TB_ERR_OUTPUT, "%s: cannot create (%s)", k->json_path, strerror(errno));
     int geographic = srs && OSRIsGeographic(srs);
     k->dec = geographic ? 9 : 3;
-    snprintf(k->prec, sizeof k->prec, "COORDINATE_PRECISION=%d", k->dec);
-    k->jopts[0] = k->prec;
-    k->jopts[1] = NULL;
 
     fputs("{\n\"type\": \"FeatureCollection\",\n\"name\": \"changes\",\n", f);
     if (srs) {
@@ -208,10 +206,11 @@ static tb_status open_geojson(sink *k, OGRSpatialReferenceH srs, const char *con
     return TB_OK;
 }
 
-static void write_geojson_feature(sink *k, const tb_change_feature *a, OGRGeometryH geom)
+static tb_status write_geojson_feature(sink *k, const tb_change_feature *a, OGRGeometryH geom)
 {
     FILE *f = k->json;
-    char *g = OGR_G_ExportToJsonEx(geom, k->jopts);
+    if (tb_geojson_geometry(&k->geom, geom, k->dec))
+        return tb_error(TB_ERR_NOMEM, "%s: out of memory for polygon %u", k->json_path, a->id);
     fprintf(f, "%s{ \"type\": \"Feature\", \"id\": %u, \"properties\": { \"id\": %u, \"kind\": \"%s\"",
             k->written ? ",\n" : "", a->id, a->id, tb_kind_name(a->kind));
     for (int i = 0; i < NFIELDS; i++) {
@@ -224,8 +223,10 @@ static void write_geojson_feature(sink *k, const tb_change_feature *a, OGRGeomet
         fprintf(f, ", \"%s\": ", fields[i].name);
         json_number(f, real_value(a, i), fields[i].dec < 0 ? k->dec : fields[i].dec);
     }
-    fprintf(f, " }, \"geometry\": %s }", g ? g : "null");
-    CPLFree(g);
+    fputs(" }, \"geometry\": ", f);
+    fwrite(k->geom.s, 1, k->geom.len, f);
+    fputs(" }", f);
+    return TB_OK;
 }
 
 static tb_status close_geojson(sink *k, int ok)
@@ -236,6 +237,7 @@ static tb_status close_geojson(sink *k, int ok)
     k->json = NULL;
     if (ok)
         fputs(k->written ? "\n]\n}\n" : "]\n}\n", f);
+    tb_text_free(&k->geom);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad)
         return ok ? tb_error(TB_ERR_OUTPUT, "%s: write failed (%s)", k->json_path, strerror(errno))
@@ -248,8 +250,13 @@ static tb_status put_polygon(void *arg, uint32_t label, OGRGeometryH g)
 {
     sink *k = arg;
     const tb_change_feature *a = &k->features[label - 1];
-    if (k->json)
-        write_geojson_feature(k, a, g);
+    if (k->json) {
+        tb_status st = write_geojson_feature(k, a, g);
+        if (st) {
+            OGR_G_DestroyGeometry(g);
+            return st;
+        }
+    }
     k->written++;
     if (k->gpkg)
         return write_gpkg_feature(k, a, g);   /* takes g over */
