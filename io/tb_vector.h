@@ -42,9 +42,10 @@ typedef struct tb_change_feature {
  * `geojson_path` (either may be NULL), in CRS `wkt` (NULL: none). `meta` is a
  * NULL-terminated list of key, value, key, value... stored as layer metadata (GeoPackage)
  * and as the "tuban" member of the GeoJSON FeatureCollection. Files are written at the
- * paths given; the caller writes to temporary names and renames. */
+ * paths given; the caller writes to temporary names and renames. With `threads` > 1 the
+ * files are written on a second thread while the polygonizer runs (same files). */
 tb_status tb_write_changes(tb_raster_writer *labels, const tb_change_feature *features,
                            uint32_t n, const char *wkt, const char *gpkg_path,
-                           const char *geojson_path, const char *const *meta);
+                           const char *geojson_path, const char *const *meta, int threads);
 
 #endif

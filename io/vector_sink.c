@@ -9,6 +9,8 @@
  * Both files are written while the polygonizer runs: each component goes to both as
  * soon as its polygon is complete and is then freed, so the files list features in
  * the order components end (top to bottom), each with its id (the GeoPackage FID).
+ * With two threads or more, a second thread writes them (tb_polygon_queue.h), in the
+ * same order.
  */
 #include <errno.h>
 #include <math.h>
@@ -24,6 +26,7 @@
 
 #include "tb_geojson_geom.h"
 #include "tb_json.h"
+#include "tb_polygon_queue.h"
 #include "tb_polygonize.h"
 #include "tb_vector.h"
 
@@ -266,7 +269,7 @@ static tb_status put_polygon(void *arg, uint32_t label, OGRGeometryH g)
 
 tb_status tb_write_changes(tb_raster_writer *labels, const tb_change_feature *features,
                            uint32_t n, const char *wkt, const char *gpkg_path,
-                           const char *geojson_path, const char *const *meta)
+                           const char *geojson_path, const char *const *meta, int threads)
 {
     OGRSpatialReferenceH srs = NULL;
     if (wkt) {
@@ -288,8 +291,16 @@ tb_status tb_write_changes(tb_raster_writer *labels, const tb_change_feature *fe
         st = tb_error(TB_ERR_NOMEM, "out of memory for %u polygons", n);
     for (uint32_t i = 0; !st && i < n; i++)
         pixels[i] = features[i].pixels;
+    /* With a second thread, the files are written beside the polygonizer. */
+    tb_polygon_queue *q = NULL;
+    if (!st && threads > 1)
+        st = tb_polygon_queue_start(put_polygon, &k, 64, &q);
     if (!st)
-        st = tb_polygonize_stream(labels, n, pixels, put_polygon, &k);
+        st = q ? tb_polygonize_stream(labels, n, pixels, tb_polygon_queue_put, q)
+               : tb_polygonize_stream(labels, n, pixels, put_polygon, &k);
+    const tb_status stq = tb_polygon_queue_finish(q);
+    if (!st)
+        st = stq;
     free(pixels);
     tb_status st2 = close_gpkg(&k, !st);
     if (!st)

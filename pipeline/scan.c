@@ -282,7 +282,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
         snprintf(json_tmp, sizeof json_tmp, "%s/.tuban-%ld-changes.geojson", outdir, pid);
         st = tb_write_changes(final_labels, ctx.features, ctx.nfeatures, ctx.wkt,
                               cfg->write_gpkg ? gpkg_tmp : NULL,
-                              cfg->write_geojson ? json_tmp : NULL, meta);
+                              cfg->write_geojson ? json_tmp : NULL, meta, res->threads);
     }
     res->t_polygons = now() - t;
     res->t_total = now() - t0;
