@@ -45,8 +45,10 @@ uint64_t tb_normalise_fit(const float *const *before, const float *const *after,
         score[i] = valid[i] ? 0.0f : INFINITY;
 
     for (int it = 0; it <= iterations; it++) {
-        /* Serial sums in index order: the fit does not depend on the thread count. */
+        /* Each band's sums run serially in index order, bands in parallel: the fit
+         * does not depend on the thread count. */
         used = 0;
+#pragma omp parallel for schedule(static, 1) if (nbands > 1 && n >= 16384)
         for (int b = 0; b < nbands; b++) {
             moments m;
             memset(&m, 0, sizeof m);
@@ -61,9 +63,10 @@ uint64_t tb_normalise_fit(const float *const *before, const float *const *after,
                 m.saa += y * y;
             }
             fit_from_moments(&m, &fits[b]);
-            used = (uint64_t)m.n;
         }
+        used = nbands > 0 ? fits[nbands - 1].pixels : 0;
         /* Residual spread over the same selection. */
+#pragma omp parallel for schedule(static, 1) if (nbands > 1 && n >= 16384)
         for (int b = 0; b < nbands; b++) {
             double s = 0, ss = 0, cnt = 0;
             for (size_t i = 0; i < n; i++) {

@@ -15,6 +15,7 @@
 #include "scan_internal.h"
 
 #define SCORE_BINS 65536
+#define SPAN_BYTES ((size_t)16 << 20)   /* both dates' float rows of one read */
 
 /* Chooses about h / k rows in whole blocks of `bh` rows, evenly spread over the
  * height; writes them in increasing order to `rows` and returns their count. */
@@ -58,9 +59,15 @@ tb_status tb_scan_sample(tb_scan_ctx *ctx)
     const size_t n = (size_t)nx * ny;
     res->sample_stride = k;
 
+    /* Rows are read in spans of up to `span` rows, one call per span: a call per row
+     * costs a parallel region per row, which on a loaded machine (threads descheduled
+     * at every barrier) made this pass many times slower. */
+    int span = (int)(SPAN_BYTES / ((size_t)w * nb * 2 * sizeof(float)));
+    span = span < 1 ? 1 : span;
     tb_status st = TB_OK;
-    float *block = malloc(n * (size_t)nb * 2 * sizeof(float) + (size_t)w * nb * 2 * sizeof(float));
-    uint8_t *valid = malloc(n + 2 * (size_t)w);
+    float *block = malloc(n * (size_t)nb * 2 * sizeof(float) +
+                          (size_t)w * span * nb * 2 * sizeof(float));
+    uint8_t *valid = malloc(n + 2 * (size_t)w * span);
     float *score = malloc(n * sizeof *score);
     uint64_t *bins = malloc(SCORE_BINS * sizeof *bins);
     if (!block || !valid || !score || !bins) {
@@ -68,26 +75,35 @@ tb_status tb_scan_sample(tb_scan_ctx *ctx)
         goto done;
     }
     float *sb[TB_SCAN_MAX_BANDS], *sa[TB_SCAN_MAX_BANDS], *rb[TB_SCAN_MAX_BANDS], *ra[TB_SCAN_MAX_BANDS];
+    const size_t span_px = (size_t)w * span;
     for (int b = 0; b < nb; b++) {
         sb[b] = block + n * (size_t)b;
         sa[b] = block + n * (size_t)(nb + b);
-        rb[b] = block + n * (size_t)nb * 2 + (size_t)w * b;
-        ra[b] = block + n * (size_t)nb * 2 + (size_t)w * (nb + b);
+        rb[b] = block + n * (size_t)nb * 2 + span_px * b;
+        ra[b] = block + n * (size_t)nb * 2 + span_px * (nb + b);
     }
-    uint8_t *vb = valid + n, *va = valid + n + w;
+    uint8_t *vb = valid + n, *va = valid + n + span_px;
 
-    for (int j = 0; j < ny && !st; j++) {
-        const int y = rows[j];
-        st = tb_raster_read_rows(ctx->before, y, 1, res->bands, nb, rb, vb);
+    for (int j = 0; j < ny && !st;) {
+        /* Sample rows j .. j1 - 1 lie within `span` rows from rows[j]. */
+        const int y0 = rows[j];
+        int j1 = j + 1;
+        while (j1 < ny && rows[j1] - y0 < span)
+            j1++;
+        const int nrows = rows[j1 - 1] - y0 + 1;
+        st = tb_raster_read_rows(ctx->before, y0, nrows, res->bands, nb, rb, vb);
         if (!st)
-            st = tb_raster_read_rows(ctx->after, y, 1, res->bands, nb, ra, va);
-        for (int i = 0; i < nx && !st; i++) {
-            const int x = k / 2 + i * k;
-            const size_t s = (size_t)j * nx + i;
-            valid[s] = vb[x] && va[x];
-            for (int b = 0; b < nb; b++) {
-                sb[b][s] = rb[b][x];
-                sa[b][s] = ra[b][x];
+            st = tb_raster_read_rows(ctx->after, y0, nrows, res->bands, nb, ra, va);
+        for (; j < j1 && !st; j++) {
+            const size_t row = (size_t)(rows[j] - y0) * w;
+            for (int i = 0; i < nx; i++) {
+                const size_t x = row + (size_t)(k / 2 + i * k);
+                const size_t s = (size_t)j * nx + i;
+                valid[s] = vb[x] && va[x];
+                for (int b = 0; b < nb; b++) {
+                    sb[b][s] = rb[b][x];
+                    sa[b][s] = ra[b][x];
+                }
             }
         }
     }
