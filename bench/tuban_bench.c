@@ -5,12 +5,13 @@
  * three 512 MiB arrays of doubles, OpenMP, best of 5), so that each memory-bound kernel
  * can print the share of that bandwidth it reaches. Then it times the pixel kernels of
  * kernels/tb_kernels.h on generated buffers (change score over 4 bands, threshold,
- * histogram, erosion by 3x3 and 31x31 squares and their ratio, opening + closing
- * r = 1, streaming connected components of a realistic mask: smooth noise thresholded
- * at 5 % density; grey erosion of the smooth noise by 45-degree lines of 3 and 31
- * pixels and their ratio, grey reconstruction by dilation of the 31-pixel erosion under
- * the noise; building and shadow indices (lengths 2..52 step 5) of the top-left quarter
- * of the noise, size/2 squared) for 1 and 2 threads. Unless --no-scan, it then generates synthetic
+ * histograms of 256 and 65536 bins, erosion by 3x3 and 31x31 squares and their ratio,
+ * opening + closing r = 1, streaming connected components of a realistic mask: smooth
+ * noise thresholded at 5 % density; grey erosion of the smooth noise by 45-degree lines
+ * of 3 and 31 pixels and their ratio, grey reconstruction by dilation of the 31-pixel
+ * erosion under the noise; building and shadow indices (lengths 2..52 step 5) of the
+ * top-left quarter of the noise, size/2 squared) for 1 and 2 threads; --kernels picks
+ * some of them. Unless --no-scan, it then generates synthetic
  * 4-band UInt16 pairs with tb_synth_generate() (DEFLATE and uncompressed), times the
  * bare GDAL decode of both dates (RasterIO of all rows and bands into floats) and
  * libtiff's decode of every block of both dates on 1 and 2 threads (decode_libtiff.c:
@@ -23,8 +24,8 @@
  * kernel (every input read once, every output written once); a share near 100 % means
  * the kernel runs at memory speed.
  *
- * Usage: tuban_bench [--repeat N] [--quick] [--large] [--no-scan] [--tuban PATH]
- *                    [--workdir DIR]
+ * Usage: tuban_bench [--repeat N] [--quick] [--large] [--no-scan] [--kernels LIST]
+ *                    [--tuban PATH] [--workdir DIR]
  *        tuban_bench --decode BEFORE AFTER   (the decode floor alone, for scripts)
  */
 #define _XOPEN_SOURCE 700   /* nftw */
@@ -60,6 +61,7 @@ enum { BENCH_MAX_REPEAT = 1000, BENCH_NBANDS = 4 };
 typedef struct bench_opts {
     int repeat_kernels, repeat_scans;   /* 0 = default */
     int quick, large, no_scan;
+    const char *kernels;                /* comma-separated kernel cases to run (NULL: all) */
     const char *tuban;
     const char *workdir;                /* NULL: a temporary directory, removed at the end */
 } bench_opts;
@@ -328,19 +330,20 @@ static void kernel_data_free(kernel_data *d)
 }
 
 typedef enum kernel_id {
-    K_SCORE, K_THRESHOLD, K_HISTOGRAM, K_ERODE3, K_ERODE31, K_OPENCLOSE, K_CCL, K_LINE3, K_LINE31,
-    K_RECONSTRUCT, K_MBI, K_COUNT
+    K_SCORE, K_THRESHOLD, K_HISTOGRAM, K_HISTOGRAM64K, K_ERODE3, K_ERODE31, K_OPENCLOSE, K_CCL,
+    K_LINE3, K_LINE31, K_RECONSTRUCT, K_MBI, K_COUNT
 } kernel_id;
 
 static const char *const kernel_names[K_COUNT] = {
-    "change-score", "threshold", "histogram", "erode-3x3", "erode-31x31", "open-close-r1", "ccl-push",
-    "line45-erode-3", "line45-erode-31", "reconstruct", "building-index"};
+    "change-score", "threshold", "histogram", "histogram-64k", "erode-3x3", "erode-31x31",
+    "open-close-r1", "ccl-push", "line45-erode-3", "line45-erode-31", "reconstruct", "building-index"};
 
 /* Minimum memory traffic per pixel (0: not treated as memory-bound). */
 static const double kernel_bytes[K_COUNT] = {
     8 * 4 + 1 + 4,   /* 4 bands x 2 dates float + valid, score out */
     4 + 1 + 1,       /* score + valid in, mask out */
     4,               /* score in (valid NULL) */
+    4,
     1 + 2 + 1,       /* mask in, scratch out and in, mask out */
     1 + 2 + 1,
     4 * (1 + 2 + 1), /* four passes of erode/dilate */
@@ -371,6 +374,14 @@ static double run_kernel(kernel_data *d, kernel_id k)
         uint64_t bins[256] = {0};
         t0 = now_s();
         tb_histogram_add(d->score, NULL, d->n, 0.0, 1.0, bins, 256);
+        t1 = now_s();
+        break;
+    }
+    case K_HISTOGRAM64K: {   /* the bin count of the scan's sample histograms */
+        static uint64_t bins[65536];
+        memset(bins, 0, sizeof bins);
+        t0 = now_s();
+        tb_histogram_add(d->score, NULL, d->n, 0.0, 1.0, bins, 65536);
         t1 = now_s();
         break;
     }
@@ -436,7 +447,23 @@ static double run_kernel(kernel_data *d, kernel_id k)
     return 1e3 * (t1 - t0);
 }
 
-static void bench_kernels(int size, int repeat)
+/* Whether kernel case `name` is in the comma-separated `list` (NULL: every case). */
+static int kernel_selected(const char *list, const char *name)
+{
+    if (!list)
+        return 1;
+    const size_t len = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        const size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && !strncmp(p, name, n))
+            return 1;
+        p += n + (end != NULL);
+    }
+    return 0;
+}
+
+static void bench_kernels(int size, int repeat, const char *only)
 {
     kernel_data d;
     kernel_data_init(&d, size);
@@ -465,6 +492,8 @@ static void bench_kernels(int size, int repeat)
         omp_set_num_threads(threads);
         bench_times erode3 = {0, 0}, erode31 = {0, 0}, line3 = {0, 0};
         for (int k = 0; k < K_COUNT; k++) {
+            if (!kernel_selected(only, kernel_names[k]))
+                continue;
             run_kernel(&d, (kernel_id)k);   /* warm-up: page faults, caches */
             for (int r = 0; r < repeat; r++)
                 ms[r] = run_kernel(&d, (kernel_id)k);
@@ -476,14 +505,14 @@ static void bench_kernels(int size, int repeat)
                 print_case(kernel_names[k], size, threads, t, (double)d.n, kernel_bytes[k]);
             if (k == K_ERODE3)
                 erode3 = t;
-            if (k == K_ERODE31) {
+            if (k == K_ERODE31 && erode3.best > 0) {
                 erode31 = t;
                 printf("%-22s %5d %d : 31x31 / 3x3 = %.2f (best), %.2f (median)\n", "erode-ratio",
                        size, threads, erode31.best / erode3.best, erode31.median / erode3.median);
             }
             if (k == K_LINE3)
                 line3 = t;
-            if (k == K_LINE31)
+            if (k == K_LINE31 && line3.best > 0)
                 printf("%-22s %5d %d : 31 / 3 = %.2f (best), %.2f (median)\n", "line45-ratio", size,
                        threads, t.best / line3.best, t.median / line3.median);
         }
@@ -667,13 +696,15 @@ static int bench_scans(const bench_opts *o, const char *workdir, int size, int r
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: tuban_bench [--repeat N] [--quick] [--large] [--no-scan] [--tuban PATH] "
-            "[--workdir DIR]\n"
+            "usage: tuban_bench [--repeat N] [--quick] [--large] [--no-scan] [--kernels LIST] "
+            "[--tuban PATH] [--workdir DIR]\n"
             "       tuban_bench --decode BEFORE AFTER\n"
             "  --repeat N     timed runs per case (default 5 for kernels, 3 for scans)\n"
             "  --quick        tiny sizes (256^2 kernels, 512^2 scans), repeat 1: a smoke run\n"
             "  --large        also 8192^2\n"
             "  --no-scan      kernels only (no generated pairs, no decode, no scans)\n"
+            "  --kernels LIST only these kernel cases (comma-separated names, e.g.\n"
+            "                 histogram,ccl-push; their ratio lines need both cases)\n"
             "  --decode B A   only libtiff's bare decode of files B and A on all cores\n"
             "  --tuban PATH   the tuban executable for whole scans (default %s)\n"
             "  --workdir DIR  where pairs are generated (default a temporary directory)\n",
@@ -728,10 +759,13 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;
-        } else if ((!strcmp(a, "--repeat") || !strcmp(a, "--tuban") || !strcmp(a, "--workdir")) &&
+        } else if ((!strcmp(a, "--repeat") || !strcmp(a, "--tuban") || !strcmp(a, "--workdir") ||
+                    !strcmp(a, "--kernels")) &&
                    i + 1 < argc) {
             const char *v = argv[++i];
-            if (!strcmp(a, "--tuban"))
+            if (!strcmp(a, "--kernels"))
+                o.kernels = v;
+            else if (!strcmp(a, "--tuban"))
                 o.tuban = v;
             else if (!strcmp(a, "--workdir"))
                 o.workdir = v;
@@ -746,6 +780,18 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    for (const char *q = o.kernels; q && *q;) {
+        const char *end = strchr(q, ',');
+        const size_t n = end ? (size_t)(end - q) : strlen(q);
+        int known = 0;
+        for (int k = 0; k < K_COUNT; k++)
+            known |= strlen(kernel_names[k]) == n && !strncmp(q, kernel_names[k], n);
+        if (!known) {
+            fprintf(stderr, "tuban_bench: --kernels: unknown case '%.*s'\n", (int)n, q);
+            return 2;
+        }
+        q += n + (end != NULL);
+    }
     const int rk = repeat ? repeat : (o.quick ? 1 : 5);
     const int rs = repeat ? repeat : (o.quick ? 1 : 3);
     const int ksizes[2] = {o.quick ? 256 : 4096, 8192};
@@ -758,7 +804,7 @@ int main(int argc, char **argv)
     g_bandwidth_gbs = measure_bandwidth(o.quick ? 32 : 512, 5);
 
     for (int s = 0; s < nsizes; s++)
-        bench_kernels(ksizes[s], rk);
+        bench_kernels(ksizes[s], rk, o.kernels);
     if (o.no_scan)
         return 0;
 
