@@ -50,7 +50,9 @@ void tb_change_score(const float *const *before, const float *const *after, int 
 /* ---- histograms and thresholds (histogram.c, threshold.c) ----------------------- */
 
 /* Adds the valid values of v[0..n) to `bins` (nbins over [lo, hi]; values outside are
- * clamped into the first/last bin). */
+ * clamped into the first/last bin, NaN counts in the first). Parallel over the values
+ * when there are many more of them than bins; the counts are the same at any thread
+ * count. */
 void tb_histogram_add(const float *v, const uint8_t *valid, size_t n, double lo, double hi,
                       uint64_t *bins, int nbins);
 

@@ -201,7 +201,7 @@ void ref_histogram_add(const float *v, const uint8_t *valid, size_t n, double lo
             continue;
         const double f = floor(((double)v[i] - lo) / width);
         int k;
-        if ((double)v[i] < lo || f < 0)
+        if (!((double)v[i] >= lo) || f < 0)   /* below the range, or NaN */
             k = 0;
         else if ((double)v[i] >= hi || f >= nbins)
             k = nbins - 1;

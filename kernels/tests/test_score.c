@@ -410,6 +410,63 @@ static void test_histogram_add_matches_reference(void **state)
     free(valid);
 }
 
+/* Inputs long enough for per-thread tables (the parallel path), of odd lengths, with
+ * smooth runs of equal bins, out-of-range values and NaN, on 1, 2, 3 and 5 threads
+ * (more threads than the input has shares for, too): the reference's bins exactly. */
+static void test_histogram_parallel_matches_reference(void **state)
+{
+    (void)state;
+    static const int nbins_of[5] = {7, 256, 4096, 4097, 65536};
+    static const int threads[4] = {1, 2, 3, 5};
+    const size_t nmax = 3 * 8 * 65537 + 13;
+    float *v = tk_alloc(nmax, sizeof *v);
+    uint8_t *valid = tk_alloc(nmax, 1);
+    uint64_t *got = tk_alloc(65536, sizeof *got), *want = tk_alloc(65536, sizeof *want);
+    for (int c = 0; c < 5; c++) {
+        const int nbins = nbins_of[c];
+        const double lo = -1.5, hi = 3.25;
+        /* Enough values for 3 shares of the largest tables; odd lengths. */
+        const size_t n = nbins >= 65536 ? nmax : (size_t)3 * 65536 + 2 * (size_t)c + 1;
+        tk_rng rng = tk_rng_seed(9700 + (uint64_t)c);
+        float level = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (tk_int(&rng, 0, 15) == 0)   /* runs of one value, then a jump */
+                level = (float)(lo - 0.5 + (hi - lo + 1.0) * tk_uniform(&rng));
+            v[i] = tk_int(&rng, 0, 3) == 0 ? level : (float)(lo + (hi - lo) * tk_uniform(&rng));
+        }
+        v[0] = NAN;
+        v[1] = INFINITY;
+        v[2] = -INFINITY;
+        v[n - 1] = (float)hi;
+        tk_mask_random(&rng, valid, n, 0.8);
+        for (int masked = 0; masked < 2; masked++) {
+            const uint8_t *vm = masked ? valid : NULL;
+            for (int k = 0; k < nbins; k++)
+                want[k] = (uint64_t)k % 5;
+            ref_histogram_add(v, vm, n, lo, hi, want, nbins);
+            for (int t = 0; t < 4; t++) {
+                tk_set_threads(threads[t]);
+                for (int k = 0; k < nbins; k++)
+                    got[k] = (uint64_t)k % 5;   /* adds to what is there */
+                tb_histogram_add(v, vm, n, lo, hi, got, nbins);
+                for (int k = 0; k < nbins; k++)
+                    if (got[k] != want[k]) {
+                        print_error("nbins %d n %zu masked %d threads %d: bin %d holds %llu, "
+                                    "want %llu\n",
+                                    nbins, n, masked, threads[t], k, (unsigned long long)got[k],
+                                    (unsigned long long)want[k]);
+                        fail();
+                    }
+            }
+        }
+    }
+    tk_set_threads(1);
+    free(v);
+    free(valid);
+    free(got);
+    free(want);
+}
+
 /* A histogram of two Gaussian modes over [lo, hi]. */
 static void bimodal(uint64_t *bins, int nbins, double c0, double c1, double sd, double n0,
                     double n1)
@@ -616,6 +673,7 @@ int main(void)
         cmocka_unit_test(test_normalise_nothing_valid),
         cmocka_unit_test(test_normalise_thread_invariance),
         cmocka_unit_test(test_histogram_add_matches_reference),
+        cmocka_unit_test(test_histogram_parallel_matches_reference),
         cmocka_unit_test(test_otsu_bimodal),
         cmocka_unit_test(test_otsu_matches_brute_force),
         cmocka_unit_test(test_otsu_empty_returns_lo),
