@@ -19,7 +19,10 @@
  *      count so far plus their rank), its proxies the labels found in the row above
  *      (the previous block's, now numbered), and its statistics and unions go to the
  *      global tables;
- *   3. labels are rewritten to global numbers (OpenMP over blocks).
+ *   3. labels are rewritten to global numbers (OpenMP over blocks), run by run.
+ * Within a block the work goes by runs of set pixels (clear mask is skipped 8 bytes at
+ * a time; a run's pixels share one label), so a mostly clear change mask costs little
+ * more than reading it and clearing the labels.
  * The blocks of a push depend on its row count only, never on the thread count, so
  * labels and statistics are the same bit for bit at any thread count; they are those
  * of a plain row-by-row scan, except that a label's score sum is added up per block
@@ -44,8 +47,12 @@ typedef struct block {
     uint32_t *parent;        /* local union-find over entries */
     tb_component *stats;
     uint32_t *head;          /* per run: x of its first pixel in the row above */
+    uint32_t *tail;          /* per run: x past its last pixel */
     uint32_t *up;            /* the row above as entries, width + 2, zero-padded */
     uint32_t *map;           /* entry -> global label (step 2) */
+    int32_t *runs;           /* the block's runs of set pixels: x0, x1 pairs, by row */
+    uint32_t *row_runs;      /* per row of the block: index of its first run; rows + 1 */
+    uint32_t nspans, span_cap, row_cap;
     int failed;
 } block;
 
@@ -66,8 +73,11 @@ static void free_block(block *b)
     free(b->parent);
     free(b->stats);
     free(b->head);
+    free(b->tail);
     free(b->up);
     free(b->map);
+    free(b->runs);
+    free(b->row_runs);
     memset(b, 0, sizeof *b);
 }
 
@@ -160,31 +170,69 @@ static int block_reserve(block *b, uint32_t n)
     return 0;
 }
 
+/* First x >= x in [x, w) with m[x] != 0, or w: clear mask is skipped 8 bytes at a
+ * time (most of a change mask is clear). */
+static int next_set(const uint8_t *m, int x, int w)
+{
+    for (; x + 8 <= w; x += 8) {
+        uint64_t v;
+        memcpy(&v, m + x, sizeof v);
+        if (v)
+            break;
+    }
+    while (x < w && !m[x])
+        x++;
+    return x;
+}
+
 /* The runs of the row above the block (`above(x)` set) become entries 1..nruns. */
 static int block_begin(block *b, int w, const uint32_t *above_labels, const uint8_t *above_mask)
 {
     if (!b->up) {
         b->up = calloc((size_t)w + 2, sizeof *b->up);
         b->head = malloc(((size_t)w / 2 + 2) * sizeof *b->head);
-        if (!b->up || !b->head)
+        b->tail = malloc(((size_t)w / 2 + 2) * sizeof *b->tail);
+        if (!b->up || !b->head || !b->tail)
             return -1;
     }
     uint32_t *up = b->up + 1;
     uint32_t n = 0;
-    for (int x = 0; x < w; x++) {
-        const int set = above_labels ? above_labels[x] != 0 : above_mask[x] != 0;
-        if (!set) {
-            up[x] = 0;
-            continue;
-        }
-        if (x == 0 || !up[x - 1])
-            b->head[++n] = (uint32_t)x;
-        up[x] = n;
+    for (int x = 0; x < w;) {
+        int x0 = x;
+        if (above_labels)
+            while (x0 < w && !above_labels[x0])
+                x0++;
+        else
+            x0 = next_set(above_mask, x, w);
+        memset(up + x, 0, (size_t)(x0 - x) * sizeof *up);
+        if (x0 == w)
+            break;
+        int x1 = x0 + 1;
+        if (above_labels)
+            while (x1 < w && above_labels[x1])
+                x1++;
+        else
+            while (x1 < w && above_mask[x1])
+                x1++;
+        n++;
+        b->head[n] = (uint32_t)x0;
+        b->tail[n] = (uint32_t)x1;
+        for (int i = x0; i < x1; i++)
+            up[i] = n;
+        x = x1;
     }
     b->nruns = n;
     b->nlocal = 0;
+    b->nspans = 0;
     if (block_reserve(b, n + 1) != 0)
         return -1;
+    if ((uint32_t)b->rows + 1 > b->row_cap) {
+        uint32_t *r = realloc(b->row_runs, ((size_t)b->rows + 1) * sizeof *r);
+        if (!r)
+            return -1;
+        b->row_runs = r;
+        b->row_cap = (uint32_t)b->rows + 1;
+    }
     for (uint32_t r = 1; r <= n; r++) {
         b->parent[r] = r;
         tb_component *st = &b->stats[r];
@@ -193,6 +241,25 @@ static int block_begin(block *b, int w, const uint32_t *above_labels, const uint
         st->min_x = st->min_y = INT32_MAX;
         st->max_x = st->max_y = INT32_MIN;
     }
+    return 0;
+}
+
+/* Appends run [x0, x1) to the block's list. */
+static int add_span(block *b, int x0, int x1)
+{
+    if (b->nspans == b->span_cap) {
+        if (b->span_cap > UINT32_MAX / 4)
+            return -1;
+        const uint32_t cap = b->span_cap ? 2 * b->span_cap : 1024;
+        int32_t *r = realloc(b->runs, (size_t)cap * 2 * sizeof *r);
+        if (!r)
+            return -1;
+        b->runs = r;
+        b->span_cap = cap;
+    }
+    b->runs[2 * (size_t)b->nspans] = x0;
+    b->runs[2 * (size_t)b->nspans + 1] = x1;
+    b->nspans++;
     return 0;
 }
 
@@ -211,56 +278,100 @@ static uint32_t new_entry(block *b, int32_t x, int32_t y)
     return e;
 }
 
-/* Step 1: the block's rows on its own tables; labels hold entries. */
+/* Bottom edges of the row above: each of its runs [x0, x1) (entry `e`) has one under
+ * every clear pixel of mask row `m` below it. */
+static void close_above(block *b, const uint8_t *m, uint32_t e, int x0, int x1)
+{
+    uint64_t clear = 0;
+    for (int x = x0; x < x1; x++)
+        clear += !m[x];
+    b->stats[e].edges_h += clear;
+}
+
+/* Step 1: the block's rows on its own tables; labels hold entries. The work goes by
+ * runs of set pixels (a run shares one label: that of its first pixel), in the order
+ * of a pixel-by-pixel scan, so unions, labels and the order of score additions are
+ * those of one. Runs are kept for step 3. */
 static int label_block(block *b, int w, const uint8_t *mask, const float *score, int64_t y0,
                        uint32_t *labels)
 {
     for (int r = b->r0; r < b->r0 + b->rows; r++) {
         const int32_t y = (int32_t)(y0 + r);
         const uint8_t *m = mask + (size_t)r * w;
+        const float *sc = score ? score + (size_t)r * w : NULL;
         uint32_t *lab = labels + (size_t)r * w;
-        const uint32_t *up = b->up + 1;   /* up[-1] and up[w] are always 0 */
-        for (int x = 0; x < w; x++) {
-            if (!m[x]) {
-                lab[x] = 0;
-                if (up[x])
-                    b->stats[up[x]].edges_h++;   /* bottom edge of the pixel above */
-                continue;
-            }
-            uint32_t l = x > 0 ? lab[x - 1] : 0;
-            const uint32_t nb[3] = {up[x - 1], up[x], up[x + 1]};
-            for (int k = 0; k < 3; k++) {
-                if (!nb[k])
-                    continue;
-                if (!l)
-                    l = nb[k];
-                else if (nb[k] != l)
-                    unite(b->parent, l, nb[k]);
-            }
-            if (!l && !(l = new_entry(b, x, y)))
+        const int first = r == b->r0;
+        const uint32_t *up = first ? b->up + 1 : labels + (size_t)(r - 1) * w;
+        /* The row above's runs: the block's proxies, or the previous row's spans. */
+        if (first) {
+            for (uint32_t k = 1; k <= b->nruns; k++)
+                close_above(b, m, k, (int)b->head[k], (int)b->tail[k]);
+        } else {
+            const int32_t *sp = b->runs + 2 * (size_t)b->row_runs[r - 1 - b->r0];
+            const uint32_t ns = b->nspans - b->row_runs[r - 1 - b->r0];
+            for (uint32_t k = 0; k < ns; k++)
+                close_above(b, m, up[sp[2 * k]], sp[2 * k], sp[2 * k + 1]);
+        }
+        b->row_runs[r - b->r0] = b->nspans;
+        for (int x = 0; x < w;) {
+            const int x0 = next_set(m, x, w);
+            memset(lab + x, 0, (size_t)(x0 - x) * sizeof *lab);
+            if (x0 == w)
+                break;
+            int x1 = x0 + 1;
+            while (x1 < w && m[x1])
+                x1++;
+            /* Neighbours above: columns a..z. The label is the first set of the three
+             * above x0; every other label above the run joins it. */
+            const int a = x0 > 0 ? x0 - 1 : 0, z = x1 < w ? x1 : w - 1;
+            uint32_t l = 0;
+            for (int i = a; i <= x0 + 1 && i <= z && !l; i++)
+                l = up[i];
+            if (!l && !(l = new_entry(b, x0, y)))
                 return -1;
-            lab[x] = l;
+            uint32_t last = l;
+            for (int i = a; i <= z; i++)
+                if (up[i] && up[i] != last) {
+                    last = up[i];
+                    if (last != l)
+                        unite(b->parent, l, last);
+                }
+            if (add_span(b, x0, x1) != 0)
+                return -1;
             tb_component *st = &b->stats[l];
-            float s = score ? score[(size_t)r * w + x] : 0.0f;
-            st->pixels++;
-            st->sum_score += s;
-            if (s > st->max_score)
-                st->max_score = s;
-            st->sum_x += x + 0.5;
-            st->sum_y += (double)y + 0.5;
-            if (x < st->min_x) st->min_x = x;
-            if (x > st->max_x) st->max_x = x;
+            uint64_t covered = 0;
+            for (int i = x0; i < x1; i++) {
+                lab[i] = l;
+                covered += up[i] != 0;
+            }
+            if (sc) {
+                double sum = st->sum_score;
+                float mx = st->max_score;
+                for (int i = x0; i < x1; i++) {
+                    sum += sc[i];
+                    if (sc[i] > mx)
+                        mx = sc[i];
+                }
+                st->sum_score = sum;
+                st->max_score = mx;
+            } else if (0.0f > st->max_score) {
+                st->max_score = 0.0f;
+            }
+            const uint64_t len = (uint64_t)(x1 - x0);
+            st->pixels += len;
+            /* Sums of pixel centres are whole multiples of 1/2: exact in any order. */
+            st->sum_x += (double)((uint64_t)x0 + (uint64_t)x1) * (double)len * 0.5;
+            st->sum_y += ((double)y + 0.5) * (double)len;
+            if (x0 < st->min_x) st->min_x = x0;
+            if (x1 - 1 > st->max_x) st->max_x = x1 - 1;
             if (y < st->min_y) st->min_y = y;
             if (y > st->max_y) st->max_y = y;
-            if (!up[x])
-                st->edges_h++;                   /* top edge */
-            if (x == 0 || !m[x - 1])
-                st->edges_v++;                   /* left edge */
-            if (x == w - 1 || !m[x + 1])
-                st->edges_v++;                   /* right edge */
+            st->edges_h += len - covered;        /* top edges */
+            st->edges_v += 2;                    /* left and right ends */
+            x = x1;
         }
-        memcpy(b->up + 1, lab, (size_t)w * sizeof *lab);
     }
+    b->row_runs[b->rows] = b->nspans;
     return 0;
 }
 
@@ -352,10 +463,15 @@ int tb_ccl_push(tb_ccl *c, const uint8_t *mask, const float *score, int rows, ui
 #pragma omp parallel for schedule(static) if (nblocks > 1)
     for (int k = 0; k < nblocks; k++) {
         const block *b = &c->blocks[k];
-        uint32_t *lab = labels + (size_t)b->r0 * w;
-        const size_t n = (size_t)b->rows * w;
-        for (size_t i = 0; i < n; i++)
-            lab[i] = lab[i] ? b->map[lab[i]] : 0;
+        for (int r = 0; r < b->rows; r++) {
+            uint32_t *lab = labels + (size_t)(b->r0 + r) * w;
+            for (uint32_t i = b->row_runs[r]; i < b->row_runs[r + 1]; i++) {
+                const int x0 = b->runs[2 * (size_t)i], x1 = b->runs[2 * (size_t)i + 1];
+                const uint32_t g = b->map[lab[x0]];
+                for (int x = x0; x < x1; x++)
+                    lab[x] = g;
+            }
+        }
     }
     c->next_row += rows;
     memcpy(c->prev + 1, labels + (size_t)(rows - 1) * w, (size_t)w * sizeof *labels);

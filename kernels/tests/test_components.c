@@ -170,19 +170,22 @@ static void test_ccl_matches_flood_fill(void **state)
     static const struct {
         int w, h;
     } shapes[] = {{1, 1}, {1, 37}, {37, 1}, {2, 2}, {13, 9}, {31, 27}, {64, 5}, {5, 64},
-                  {101, 77}};
+                  {101, 77}, {1003, 21}};
     static const double densities[] = {0.1, 0.5, 0.9};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         const int w = shapes[s].w, h = shapes[s].h;
         const size_t n = (size_t)w * h;
         uint8_t *mask = tk_alloc(n, 1);
         float *score = tk_alloc(n, sizeof *score);
-        for (int input = 0; input < 4; input++) {
+        for (int input = 0; input < 5; input++) {
             tk_rng rng = tk_rng_seed(5000 + 10 * s + input);
             if (input < 3)
                 tk_mask_random(&rng, mask, n, densities[input]);
             else
                 tk_mask_blobs(&rng, mask, w, h, 8, 0.05);
+            if (input == 4)   /* any non-zero byte is set */
+                for (size_t i = 0; i < n; i++)
+                    mask[i] = mask[i] ? (uint8_t)tk_int(&rng, 1, 255) : 0;
             random_scores(&rng, score, n);
             for (int with_score = 0; with_score < 2; with_score++) {
                 char what[96];
