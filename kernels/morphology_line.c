@@ -13,39 +13,55 @@
  * starting left or right of the image have their values; any sample the recurrence
  * would read beyond the table lies outside the image, hence neutral.
  *
- * The image is processed in bands of output rows so that the tables stay a few hundred
- * rows high whatever the image height; within a band, blocks (then output rows) run in
- * parallel. Nothing is summed, so the output is the same for any thread count.
+ * Each thread takes a contiguous range of output rows and streams down it one block
+ * at a time: the block's g, then the previous block's output rows (their h, the last g
+ * row of the previous block and this block's g), then this block's h. A thread's
+ * tables are 2 L + 1 rows, so they stay in cache and the image is read and written
+ * once: the cost per pixel does not grow with L (beyond the padding columns and one
+ * extra block of g per thread). Nothing is summed, so where the blocks are cut does
+ * not change the output: it is the same for any thread count.
  */
 #include <math.h>
+#include <omp.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "tb_kernels.h"
 
-/* Output rows per band: at least 256 (and 4 L) rows, sized so that the band's table
- * rows (band + L - 1) are a whole number of blocks, a multiple of 6, so that 1, 2 or 3
- * threads get equal shares of blocks. Fewer rows when the image is shorter. */
-static int band_rows(int height, int length)
-{
-    const int want = length * 4 > 256 ? length * 4 : 256;
-    int blocks = (want + length - 1 + length - 1) / length;
-    blocks = (blocks + 5) / 6 * 6;
-    const int b = blocks * length - (length - 1);
-    return b < height ? b : height;
-}
+/* Threads this kernel uses at most: the scratch holds this many tables. */
+#define MAX_SLOTS 8
 
 static int pad_columns(int length)
 {
     return length - 1;
 }
 
+/* Floats of one thread's tables: 2 L + 1 rows of width + 2 P (and, for direction 0,
+ * at least the 2 (width + L - 1) of a row's g and h). */
+static size_t slot_floats(int width, int length)
+{
+    const size_t cols = (size_t)width + 2 * (size_t)pad_columns(length);
+    return (2 * (size_t)length + 1) * cols;
+}
+
 size_t tb_line_scratch_floats(int width, int height, int length)
 {
     if (length < 1 || width < 1 || height < 1)
         return 1;
-    const size_t rows = (size_t)band_rows(height, length) + (size_t)length - 1;
-    const size_t cols = (size_t)width + 2 * (size_t)pad_columns(length);
-    return 2 * rows * cols;
+    return MAX_SLOTS * slot_floats(width, length);
+}
+
+/* Threads for `height` rows: at most MAX_SLOTS, and at least 4 L rows each (a thread
+ * computes one block of g before its first output row). */
+static int threads_for(int height, int length)
+{
+    int nt = omp_get_max_threads();
+    if (nt > MAX_SLOTS)
+        nt = MAX_SLOTS;
+    const int most = height / (4 * length);
+    if (nt > most)
+        nt = most;
+    return nt < 1 ? 1 : nt;
 }
 
 static inline float pick(float a, float b, int dilate)
@@ -80,14 +96,13 @@ static void row_line(const float *in, float *out, int n, int a, int len, int dil
         out[x] = pick(h[x], g[x + len - 1], dilate);
 }
 
-/* The band of output rows [y0, y1) along "row + j, column + j*s", j in [jlo, jlo+len).
- * Table row i holds image row y0 + jlo + i; table column c holds x = c - P. */
+/* Output rows along "row + j, column + j*s", j in [jlo, jlo+len). For output rows
+ * [y0, y1), table row i holds image row y0 + jlo + i; table column c holds x = c - P. */
 typedef struct slant {
     const float *in;
     float *out;
     int width, height;
     int s, jlo, len, pad, dilate;
-    float *g, *h;   /* (band + len - 1) rows of (width + 2 pad) */
 } slant;
 
 /* One table row of the forward (g) or backward (h) recurrence: t = pick(prev shifted
@@ -119,31 +134,38 @@ static void slant_row(const slant *sl, float *t, const float *prev, int shift, i
         tm[x] = pick(pm[x], src[x], dilate);
 }
 
-static void slant_band(const slant *sl, int y0, int y1)
+/* Output rows [y0, y1), streaming block by block through one thread's tables: h and
+ * g hold one block (L rows) each, glast the last g row of the previous block. */
+static void slant_rows(const slant *sl, int y0, int y1, float *tables)
 {
-    const int L = sl->len, rows = y1 - y0 + L - 1, cols = sl->width + 2 * sl->pad;
-    const int nblocks = (rows + L - 1) / L;
-    float *const g = sl->g, *const h = sl->h;
-#pragma omp parallel for schedule(static)
-    for (int b = 0; b < nblocks; b++) {
-        const int i0 = b * L, i1 = i0 + L < rows ? i0 + L : rows;
-        for (int i = i0; i < i1; i++)
-            slant_row(sl, g + (size_t)i * cols, i > i0 ? g + (size_t)(i - 1) * cols : NULL, -sl->s,
-                      y0 + sl->jlo + i);
-        for (int i = i1 - 1; i >= i0; i--)
-            slant_row(sl, h + (size_t)i * cols, i < i1 - 1 ? h + (size_t)(i + 1) * cols : NULL,
-                      sl->s, y0 + sl->jlo + i);
-    }
+    const int L = sl->len, nrows = y1 - y0 + L - 1, nout = y1 - y0;
+    const size_t cols = (size_t)sl->width + 2 * (size_t)sl->pad;
+    float *const h = tables, *const g = h + (size_t)L * cols, *const glast = g + (size_t)L * cols;
+    const int nblocks = (nrows + L - 1) / L;
     const int ch = sl->pad + sl->jlo * sl->s, cg = sl->pad + (sl->jlo + L - 1) * sl->s;
     const int w = sl->width, dilate = sl->dilate;
-#pragma omp parallel for schedule(static)
-    for (int y = y0; y < y1; y++) {
-        const float *hy = h + (size_t)(y - y0) * cols + ch;
-        const float *gy = g + (size_t)(y - y0 + L - 1) * cols + cg;
-        float *dst = sl->out + (size_t)y * w;
+    for (int k = 0; k <= nblocks; k++) {
+        const int i0 = k * L, i1 = i0 + L < nrows ? i0 + L : nrows;
+        for (int i = i0; i < i1; i++)   /* g of block k (none past the last) */
+            slant_row(sl, g + (size_t)(i - i0) * cols,
+                      i > i0 ? g + (size_t)(i - 1 - i0) * cols : NULL, -sl->s, y0 + sl->jlo + i);
+        /* Output rows of block k - 1: output row i needs h[i] and g[i + L - 1], the
+         * last row of block k - 1 for i = (k - 1) L, else a row of block k. */
+        const int o1 = i0 < nout ? i0 : nout;
+        for (int i = i0 - L > 0 ? i0 - L : 0; k > 0 && i < o1; i++) {
+            const float *hy = h + (size_t)(i - (i0 - L)) * cols + ch;
+            const int j = i + L - 1;
+            const float *gy = (j < i0 ? glast : g + (size_t)(j - i0) * cols) + cg;
+            float *dst = sl->out + (size_t)(y0 + i) * w;
 #pragma omp simd
-        for (int x = 0; x < w; x++)
-            dst[x] = pick(hy[x], gy[x], dilate);
+            for (int x = 0; x < w; x++)
+                dst[x] = pick(hy[x], gy[x], dilate);
+        }
+        if (i1 - i0 == L)
+            memcpy(glast, g + (size_t)(L - 1) * cols, cols * sizeof *glast);
+        for (int i = i1 - 1; i >= i0; i--)   /* h of block k */
+            slant_row(sl, h + (size_t)(i - i0) * cols,
+                      i < i1 - 1 ? h + (size_t)(i + 1 - i0) * cols : NULL, sl->s, y0 + sl->jlo + i);
     }
 }
 
@@ -178,18 +200,15 @@ static int line(const float *in, float *out, int width, int height, int directio
         klo = -khi;
         khi = -t;
     }
-    const int band = band_rows(height, length);
+    const int nt = threads_for(height, length);
+    const size_t slot = slot_floats(width, length);
     if (dy == 0) {
         const int m = width + length - 1;
-        for (int y0 = 0; y0 < height; y0 += band) {
-            const int y1 = y0 + band < height ? y0 + band : height;
-#pragma omp parallel for schedule(static)
-            for (int y = y0; y < y1; y++) {
-                /* Each row of the band has its own slice of the tables. */
-                float *g = scratch + (size_t)(y - y0) * 2 * m, *h = g + m;
-                row_line(in + (size_t)y * width, out + (size_t)y * width, width, klo, length,
-                         dilate, g, h);
-            }
+#pragma omp parallel for schedule(static) num_threads(nt)
+        for (int y = 0; y < height; y++) {
+            float *g = scratch + (size_t)omp_get_thread_num() * slot, *h = g + m;
+            row_line(in + (size_t)y * width, out + (size_t)y * width, width, klo, length, dilate,
+                     g, h);
         }
         return 0;
     }
@@ -204,11 +223,13 @@ static int line(const float *in, float *out, int width, int height, int directio
     sl.len = length;
     sl.pad = sl.s ? pad_columns(length) : 0;
     sl.dilate = dilate;
-    const size_t cols = (size_t)width + 2 * (size_t)sl.pad;
-    sl.g = scratch;
-    sl.h = scratch + ((size_t)band + length - 1) * cols;
-    for (int y0 = 0; y0 < height; y0 += band)
-        slant_band(&sl, y0, y0 + band < height ? y0 + band : height);
+#pragma omp parallel num_threads(nt)
+    {
+        const int t = omp_get_thread_num(), n = omp_get_num_threads();
+        const int y0 = (int)((int64_t)height * t / n), y1 = (int)((int64_t)height * (t + 1) / n);
+        if (y1 > y0)
+            slant_rows(&sl, y0, y1, scratch + (size_t)t * slot);
+    }
     return 0;
 }
 

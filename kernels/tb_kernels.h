@@ -110,9 +110,11 @@ void tb_gray_dilate(const float *in, float *out, int width, int height, int rx, 
  * so that opening = dilation(erosion) and closing = erosion(dilation) hold for even
  * lengths too. Samples outside the buffer are neutral (the window is clipped), so a
  * strip read with a halo of ceil((length-1)/2) rows (length - 1 for opening and
- * closing; 0 for direction 0) gives the whole image's central rows. van Herk / Gil-Werman along rows, columns and diagonals:
- * three comparisons per sample whatever the length; rows (bands of rows for the
- * vertical and diagonal directions) run in parallel, SIMD across x.
+ * closing; 0 for direction 0) gives the whole image's central rows. van Herk /
+ * Gil-Werman along rows, columns and diagonals: three comparisons per sample whatever
+ * the length; rows (for the vertical and diagonal directions, ranges of rows streamed
+ * through per-thread tables of 2 length + 1 rows; at most 8 threads) run in parallel,
+ * SIMD across x.
  * `scratch` holds tb_line_scratch_floats(width, height, length) floats for erosion
  * and dilation; opening and closing need width * height more (their intermediate
  * image). `in` and `out` may not alias. Returns 0, or -1 (nothing written) when the
