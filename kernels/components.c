@@ -1,11 +1,21 @@
 /* components.c: streaming 8-connected component labelling with statistics.
  *
  * Rows arrive in order, any number at a time (a strip); the labeller keeps only the
- * previous row's labels, a union-find parent table and one statistics record per
- * provisional label. Both tables grow with the number of provisional labels, never
- * with the raster height (the pattern of GDAL's polygon enumerator). Union by the
- * smaller label makes every root the first label of its component in raster order,
- * so final numbering is independent of how rows were split into strips.
+ * previous row's labels and a union-find parent table (4 bytes per provisional label,
+ * never growing with the raster height beyond that: the pattern of GDAL's polygon
+ * enumerator). Union by the smaller label makes every root the first label of its
+ * component in raster order, so final numbering is independent of how rows were split
+ * into strips.
+ *
+ * Statistics (and a caller's payload) are kept per provisional label only while its
+ * component is live, i.e. has a pixel in the last row pushed: a live pool indexed
+ * through slot[label]. At the start of the next push (and at finish) every component
+ * with no pixel in that row is complete; its labels' records are merged into its
+ * root's in increasing label order (the order a merge over all labels at the end
+ * would take, so floating-point sums are the same bit for bit) and the result is
+ * retired: appended to a dense array of complete components, or written to a spill
+ * file and read back at finish. Memory during the scan then follows the live
+ * components, not the provisional labels.
  *
  * A pixel takes its left neighbour's label, else the first labelled of the three
  * above; only a pixel with none of these four set issues a new label. Whether a pixel
@@ -30,6 +40,7 @@
  */
 #include <float.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,14 +67,34 @@ typedef struct block {
     int failed;
 } block;
 
+/* A record: the statistics, then the payload (rounded up to 8 bytes). A retired
+ * record is prefixed with its root label (8 bytes, for alignment). */
+#define RETIRED_HEAD 8
+
 struct tb_ccl {
     int width;
     int64_t next_row;        /* image row of the next pushed row */
     uint32_t *prev;          /* labels of the previous row (width + 2, zero-padded) */
     uint32_t *parent;        /* parent[label]; parent[0] unused */
-    tb_component *stats;     /* per provisional label, merged into roots at finish */
+    uint32_t *slot;          /* live label -> pool record (until finish) */
     uint32_t count;          /* labels issued */
     uint32_t capacity;
+    size_t payload;          /* caller's bytes per record (0: none) */
+    tb_ccl_merge_fn merge;
+    size_t rec;              /* bytes per record: statistics + payload, 8-aligned */
+    /* live records */
+    unsigned char *pool;
+    uint8_t *touch;          /* per pool record: its component reaches the last row */
+    uint32_t pool_used, pool_cap;
+    uint32_t *free_recs;     /* freed pool records */
+    uint32_t nfree;
+    uint32_t *live;          /* live labels, increasing */
+    uint32_t nlive, live_cap;
+    uint32_t *retiring;      /* scratch: roots retired by one pass */
+    /* complete components: root label + record, sorted by root at finish */
+    unsigned char *done;
+    size_t ndone, done_cap;
+    FILE *spill;             /* NULL: retired records stay in `done` */
     int finished;
     block blocks[MAX_BLOCKS];
 };
@@ -81,21 +112,41 @@ static void free_block(block *b)
     memset(b, 0, sizeof *b);
 }
 
-tb_ccl *tb_ccl_create(int width)
+tb_ccl *tb_ccl_create_with(int width, size_t payload, tb_ccl_merge_fn merge)
 {
+    if ((payload && !merge) || payload > ((size_t)1 << 20))
+        return NULL;
     tb_ccl *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->width = width;
+    c->payload = payload;
+    c->merge = merge;
+    c->rec = sizeof(tb_component) + (payload + 7) / 8 * 8;
     c->prev = calloc((size_t)width + 2, sizeof *c->prev);
     c->capacity = 1024;
     c->parent = malloc(c->capacity * sizeof *c->parent);
-    c->stats = malloc(c->capacity * sizeof *c->stats);
-    if (!c->prev || !c->parent || !c->stats) {
+    c->slot = malloc(c->capacity * sizeof *c->slot);
+    if (!c->prev || !c->parent || !c->slot) {
         tb_ccl_destroy(c);
         return NULL;
     }
     return c;
+}
+
+tb_ccl *tb_ccl_create(int width) { return tb_ccl_create_with(width, 0, NULL); }
+
+static void free_live(tb_ccl *c)
+{
+    free(c->slot);
+    free(c->pool);
+    free(c->touch);
+    free(c->free_recs);
+    free(c->live);
+    free(c->retiring);
+    c->slot = c->live = c->retiring = c->free_recs = NULL;
+    c->pool = NULL;
+    c->touch = NULL;
 }
 
 void tb_ccl_destroy(tb_ccl *c)
@@ -104,10 +155,35 @@ void tb_ccl_destroy(tb_ccl *c)
         return;
     for (int k = 0; k < MAX_BLOCKS; k++)
         free_block(&c->blocks[k]);
+    free_live(c);
     free(c->prev);
     free(c->parent);
-    free(c->stats);
+    free(c->done);
+    if (c->spill)
+        fclose(c->spill);
     free(c);
+}
+
+int tb_ccl_spill(tb_ccl *c, FILE *f)
+{
+    if (!f || c->spill || c->count || c->finished)
+        return -1;
+    c->spill = f;
+    return 0;
+}
+
+uint32_t tb_ccl_live_labels(const tb_ccl *c) { return c->nlive; }
+
+uint64_t tb_ccl_retired(const tb_ccl *c) { return c->ndone; }
+
+static tb_component *rec_stats(const tb_ccl *c, uint32_t r)
+{
+    return (tb_component *)(void *)(c->pool + (size_t)r * c->rec);
+}
+
+static tb_component *live_stats(const tb_ccl *c, uint32_t label)
+{
+    return rec_stats(c, c->slot[label]);
 }
 
 static uint32_t find(uint32_t *parent, uint32_t x)
@@ -391,11 +467,144 @@ static int reserve(tb_ccl *c, uint64_t n)
     if (!p)
         return -1;
     c->parent = p;
-    tb_component *s = realloc(c->stats, (size_t)cap * sizeof *s);
+    uint32_t *s = realloc(c->slot, (size_t)cap * sizeof *s);
     if (!s)
         return -1;
-    c->stats = s;
+    c->slot = s;
     c->capacity = (uint32_t)cap;
+    return 0;
+}
+
+/* Grows *buf (elements of `size` bytes, *cap of them) to hold `n`. */
+static int grow_array(void **buf, uint32_t *cap, uint64_t n, size_t size)
+{
+    if (n <= *cap)
+        return 0;
+    uint64_t k = *cap ? *cap : 256;
+    while (k < n)
+        k *= 2;
+    if (k > UINT32_MAX)
+        return -1;
+    void *b = realloc(*buf, (size_t)k * size);
+    if (!b)
+        return -1;
+    *buf = b;
+    *cap = (uint32_t)k;
+    return 0;
+}
+
+/* A pool record for new label `label` (issued in increasing order), its statistics
+ * set to `st` and its payload zeroed. */
+static int add_live(tb_ccl *c, uint32_t label, const tb_component *st)
+{
+    uint32_t r;
+    if (c->nfree) {
+        r = c->free_recs[--c->nfree];
+    } else {
+        const uint32_t old = c->pool_cap;
+        if (grow_array((void **)&c->pool, &c->pool_cap, (uint64_t)c->pool_used + 1, c->rec) != 0)
+            return -1;
+        if (c->pool_cap != old) {
+            uint32_t cap = old;
+            if (grow_array((void **)&c->touch, &cap, c->pool_cap, 1) != 0)
+                return -1;
+            cap = old;
+            if (grow_array((void **)&c->free_recs, &cap, c->pool_cap, sizeof *c->free_recs) != 0)
+                return -1;
+        }
+        r = c->pool_used++;
+    }
+    if (grow_array((void **)&c->live, &c->live_cap, (uint64_t)c->nlive + 1, sizeof *c->live) != 0)
+        return -1;
+    c->live[c->nlive++] = label;
+    c->slot[label] = r;
+    c->touch[r] = 0;
+    *rec_stats(c, r) = *st;
+    if (c->rec > sizeof(tb_component))
+        memset(c->pool + (size_t)r * c->rec + sizeof(tb_component), 0,
+               c->rec - sizeof(tb_component));
+    return 0;
+}
+
+static void *rec_payload(const tb_ccl *c, uint32_t r)
+{
+    return c->pool + (size_t)r * c->rec + sizeof(tb_component);
+}
+
+/* Appends the record of retiring root `root` to the complete components. */
+static int emit(tb_ccl *c, uint32_t root)
+{
+    const size_t size = RETIRED_HEAD + c->rec;
+    const unsigned char *rec = c->pool + (size_t)c->slot[root] * c->rec;
+    if (c->spill) {
+        unsigned char head[RETIRED_HEAD] = {0};
+        memcpy(head, &root, sizeof root);
+        if (fwrite(head, sizeof head, 1, c->spill) != 1 || fwrite(rec, c->rec, 1, c->spill) != 1)
+            return -2;
+        c->ndone++;
+        return 0;
+    }
+    if (c->ndone == c->done_cap) {
+        const size_t cap = c->done_cap ? 2 * c->done_cap : 256;
+        unsigned char *d = realloc(c->done, cap * size);
+        if (!d)
+            return -1;
+        c->done = d;
+        c->done_cap = cap;
+    }
+    unsigned char *dst = c->done + c->ndone * size;
+    memset(dst, 0, RETIRED_HEAD);
+    memcpy(dst, &root, sizeof root);
+    memcpy(dst + RETIRED_HEAD, rec, c->rec);
+    c->ndone++;
+    return 0;
+}
+
+/* Retires every live component with no pixel in the last pushed row (all of them
+ * when `all`): merges its labels' records into its root's in increasing label
+ * order, appends the root's record to the complete ones and frees the labels'
+ * records. Returns 0, -1 (no memory) or -2 (spill file). */
+static int retire(tb_ccl *c, int all)
+{
+    if (!c->nlive)
+        return 0;
+    const uint32_t *up = c->prev + 1;
+    if (!all)
+        for (int x = 0; x < c->width; x++)
+            if (up[x])
+                c->touch[c->slot[find(c->parent, up[x])]] = 1;
+    uint32_t cap = c->nlive;
+    uint32_t *roots = realloc(c->retiring, (size_t)cap * sizeof *roots);
+    if (!roots)
+        return -1;
+    c->retiring = roots;
+    uint32_t nkeep = 0, nroots = 0;
+    for (uint32_t i = 0; i < c->nlive; i++) {
+        const uint32_t l = c->live[i], root = find(c->parent, l);
+        const uint32_t rr = c->slot[root];
+        if (c->touch[rr]) {
+            c->live[nkeep++] = l;
+            continue;
+        }
+        if (root == l) {
+            roots[nroots++] = l;   /* its members follow: l is the smallest */
+            continue;
+        }
+        const uint32_t lr = c->slot[l];
+        merge_stats(rec_stats(c, rr), rec_stats(c, lr));
+        if (c->payload)
+            c->merge(rec_payload(c, rr), rec_payload(c, lr));
+        c->free_recs[c->nfree++] = lr;
+    }
+    c->nlive = nkeep;
+    for (uint32_t i = 0; i < nroots; i++) {
+        const int e = emit(c, roots[i]);
+        if (e)
+            return e;
+        c->free_recs[c->nfree++] = c->slot[roots[i]];
+    }
+    for (uint32_t i = 0; i < c->nlive; i++)
+        c->touch[c->slot[c->live[i]]] = 0;
     return 0;
 }
 
@@ -414,11 +623,12 @@ static int number_block(tb_ccl *c, block *b, const block *above, const uint32_t 
         const uint32_t g = c->count + i, e = b->nruns + i;
         b->map[e] = g;
         c->parent[g] = g;
-        c->stats[g] = b->stats[e];
+        if (add_live(c, g, &b->stats[e]) != 0)
+            return -1;
     }
     c->count += b->nlocal;
     for (uint32_t r = 1; r <= b->nruns; r++)
-        merge_stats(&c->stats[b->map[r]], &b->stats[r]);
+        merge_stats(live_stats(c, b->map[r]), &b->stats[r]);
     const uint32_t n = b->nruns + b->nlocal;
     for (uint32_t e = 1; e <= n; e++) {
         const uint32_t root = find(b->parent, e);
@@ -433,6 +643,13 @@ int tb_ccl_push(tb_ccl *c, const uint8_t *mask, const float *score, int rows, ui
     const int w = c->width;
     if (rows <= 0)
         return 0;
+    if (c->finished)
+        return -1;
+    /* Components complete before these rows: the caller has added its payload for
+     * the rows of the last push. */
+    const int r = retire(c, 0);
+    if (r)
+        return r;
     int per = (rows + MAX_BLOCKS - 1) / MAX_BLOCKS;
     per = per < MIN_BLOCK_ROWS ? MIN_BLOCK_ROWS : per;
     const int nblocks = (rows + per - 1) / per;
@@ -478,23 +695,52 @@ int tb_ccl_push(tb_ccl *c, const uint8_t *mask, const float *score, int rows, ui
     return 0;
 }
 
-void tb_ccl_finish(tb_ccl *c)
+static int cmp_root(const void *a, const void *b)
+{
+    uint32_t x, y;
+    memcpy(&x, a, sizeof x);
+    memcpy(&y, b, sizeof y);
+    return (x > y) - (x < y);
+}
+
+int tb_ccl_finish(tb_ccl *c)
 {
     if (c->finished)
-        return;
+        return 0;
     c->finished = 1;
     const uint32_t *up = c->prev + 1;
     for (int x = 0; x < c->width; x++)
         if (up[x])
-            c->stats[up[x]].edges_h++;           /* bottom edge of the last row */
-    /* Roots are smaller than their members: merging in increasing label order sees
-     * every root before its members, and leaves each parent pointing at its root. */
-    for (uint32_t l = 1; l <= c->count; l++) {
-        uint32_t root = find(c->parent, l);
-        c->parent[l] = root;
-        if (root != l)
-            merge_stats(&c->stats[root], &c->stats[l]);
+            live_stats(c, up[x])->edges_h++;     /* bottom edge of the last row */
+    int ret = retire(c, 1);
+    free_live(c);
+    /* Roots are smaller than their members: in increasing label order every parent
+     * already points at its root. */
+    for (uint32_t l = 1; l <= c->count; l++)
+        c->parent[l] = c->parent[c->parent[l]];
+    const size_t size = RETIRED_HEAD + c->rec;
+    if (!ret && c->spill && c->ndone) {
+        c->done = malloc(c->ndone * size);
+        if (!c->done)
+            ret = -1;
+        else if (fflush(c->spill) != 0 || fseek(c->spill, 0, SEEK_SET) != 0 ||
+                 fread(c->done, size, c->ndone, c->spill) != c->ndone)
+            ret = -2;
+        c->done_cap = c->ndone;
     }
+    if (c->spill) {
+        fclose(c->spill);
+        c->spill = NULL;
+    }
+    if (ret) {
+        free(c->done);
+        c->done = NULL;
+        c->ndone = c->done_cap = 0;
+        return ret;
+    }
+    /* Retired in the order components completed: sorted by root for look-ups. */
+    qsort(c->done, c->ndone, size, cmp_root);
+    return 0;
 }
 
 uint32_t tb_ccl_label_count(const tb_ccl *c) { return c->count; }
@@ -504,7 +750,39 @@ uint32_t tb_ccl_root(const tb_ccl *c, uint32_t label)
     return label && label <= c->count ? c->parent[label] : 0;
 }
 
+/* The retired record of root `root`, or NULL. */
+static unsigned char *find_done(const tb_ccl *c, uint32_t root)
+{
+    if (!c->finished || !root || root > c->count || c->parent[root] != root)
+        return NULL;
+    const size_t size = RETIRED_HEAD + c->rec;
+    size_t lo = 0, hi = c->ndone;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        uint32_t r;
+        memcpy(&r, c->done + mid * size, sizeof r);
+        if (r == root)
+            return c->done + mid * size + RETIRED_HEAD;
+        if (r < root)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 const tb_component *tb_ccl_component(const tb_ccl *c, uint32_t root)
 {
-    return root && root <= c->count ? &c->stats[root] : NULL;
+    return (const tb_component *)(void *)find_done(c, root);
+}
+
+void *tb_ccl_payload(tb_ccl *c, uint32_t label)
+{
+    if (!c->payload || !label || label > c->count)
+        return NULL;
+    if (c->finished) {
+        unsigned char *r = find_done(c, label);
+        return r ? r + sizeof(tb_component) : NULL;
+    }
+    return rec_payload(c, c->slot[label]);
 }

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* ---- radiometric normalisation (normalise.c) ------------------------------------ */
 
@@ -289,15 +290,28 @@ typedef struct tb_component {
     double sum_score;
     double sum_x, sum_y;             /* sums of pixel-centre coordinates (pixels) */
     uint64_t edges_h, edges_v;       /* boundary edges: horizontal (between rows), vertical */
-    int32_t min_x, min_y, max_x, max_y;   /* (one record per provisional label: kept small) */
+    int32_t min_x, min_y, max_x, max_y;   /* (one record per live label and per component) */
     float max_score;
 } tb_component;
 
 typedef struct tb_ccl tb_ccl;
 
+/* Merges the payload of one provisional label into another's (see tb_ccl_create_with). */
+typedef void (*tb_ccl_merge_fn)(void *into, const void *from);
+
 /* Creates an 8-connected labeller for rows `width` pixels wide. NULL on no memory. */
 tb_ccl *tb_ccl_create(int width);
-void tb_ccl_destroy(tb_ccl *ccl);   /* NULL-safe */
+/* The same, with `payload` bytes of the caller's per provisional label (zeroed when the
+ * label is issued, see tb_ccl_payload), merged into the root's with `merge` when the
+ * component is complete, in increasing label order. NULL on no memory or payload
+ * without merge. */
+tb_ccl *tb_ccl_create_with(int width, size_t payload, tb_ccl_merge_fn merge);
+void tb_ccl_destroy(tb_ccl *ccl);   /* NULL-safe; closes a spill file */
+
+/* Before the first push: complete components are written to `f` (open for reading and
+ * writing, empty; the labeller closes it) instead of kept in memory, and read back by
+ * tb_ccl_finish. Returns 0, or -1 (already pushed, or a spill file set). */
+int tb_ccl_spill(tb_ccl *ccl, FILE *f);
 
 /* Labels the next `rows` rows of `mask` (rows follow the previous call's rows), with
  * `score` (may be NULL) feeding the statistics. Writes provisional labels (0 for
@@ -305,18 +319,31 @@ void tb_ccl_destroy(tb_ccl *ccl);   /* NULL-safe */
  * neighbour's label, else the first of its three upper neighbours'; the others issue
  * labels in raster order). Blocks of the rows are labelled in parallel (OpenMP) and
  * joined by union-find; the blocks depend on `rows` only, so labels and statistics
- * are bit-identical at any thread count. Returns 0, or -1 when the label tables
- * cannot grow (no memory). */
+ * are bit-identical at any thread count. First retires the components the previous
+ * call completed (no pixel in its last row): statistics are kept per provisional
+ * label only while its component is live. Returns 0, -1 when the tables cannot grow
+ * (no memory), -2 when the spill file cannot be written. */
 int tb_ccl_push(tb_ccl *ccl, const uint8_t *mask, const float *score, int rows, uint32_t *labels);
 
-/* Ends the image: closes the bottom edges, resolves every provisional label to its
- * component and merges statistics. After this, tb_ccl_root() maps a provisional label
- * to its component's root (the component's first label in raster order) and
- * tb_ccl_component() gives a root's statistics. */
-void tb_ccl_finish(tb_ccl *ccl);
+/* Before tb_ccl_finish: the payload of a provisional label written by the last push
+ * (labels of earlier pushes may be retired: not allowed). After: the merged payload of
+ * a root. NULL without payload or for label 0 / out of range. */
+void *tb_ccl_payload(tb_ccl *ccl, uint32_t label);
+
+/* Ends the image: closes the bottom edges, retires every component and resolves every
+ * provisional label to its component. After this, tb_ccl_root() maps a provisional
+ * label to its component's root (the component's first label in raster order) and
+ * tb_ccl_component() gives a root's statistics (NULL for other labels). Returns 0, -1
+ * (no memory) or -2 (spill file unreadable); then no statistics are available. */
+int tb_ccl_finish(tb_ccl *ccl);
 
 uint32_t tb_ccl_label_count(const tb_ccl *ccl);  /* provisional labels issued: 1..count */
 uint32_t tb_ccl_root(const tb_ccl *ccl, uint32_t label);
 const tb_component *tb_ccl_component(const tb_ccl *ccl, uint32_t root);
+
+/* For tests and reports: labels with a live record (components not yet complete), and
+ * components retired so far. */
+uint32_t tb_ccl_live_labels(const tb_ccl *ccl);
+uint64_t tb_ccl_retired(const tb_ccl *ccl);
 
 #endif

@@ -229,6 +229,8 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     t = now();
     snprintf(ctx.provisional_path, sizeof ctx.provisional_path, "%s/.tuban-%ld-provisional.tif", outdir, pid);
     snprintf(ctx.ev.flags_path, sizeof ctx.ev.flags_path, "%s/.tuban-%ld-flags.tif", outdir, pid);
+    snprintf(ctx.components_path, sizeof ctx.components_path, "%s/.tuban-%ld-components.bin",
+             outdir, pid);
     st = tb_raster_writer_create_scratch(ctx.provisional_path, ctx.width, ctx.height, TB_U32,
                                          NULL, NULL, &ctx.provisional);
     if (!st)
@@ -320,6 +322,7 @@ done:
     tb_scan_evidence_free(&ctx);
     tb_scan_vhr_free(&ctx);
     remove_quietly(ctx.ev.flags_path);
+    remove_quietly(ctx.components_path);
     remove_quietly(final_path);
     remove_quietly(mask_tmp);
     remove_quietly(gpkg_tmp);

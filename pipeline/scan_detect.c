@@ -148,10 +148,19 @@ tb_status tb_scan_detect(tb_scan_ctx *ctx)
         free_buffers(&buf);
         return tb_error(TB_ERR_NOMEM, "out of memory for strips of %d x %d pixels", w, ext_max);
     }
-    ctx->ccl = tb_ccl_create(w);
-    if (!ctx->ccl) {
+    /* Complete components wait in a scratch file (unlinked at once where the system
+     * allows) until tb_ccl_finish: the records of a big scene's hundreds of thousands
+     * of components would otherwise sit beside the strip buffers. */
+    ctx->ccl = tb_ccl_create_with(w, sizeof(tb_evidence_sums), tb_scan_evidence_merge);
+    FILE *spill = ctx->ccl ? fopen(ctx->components_path, "w+b") : NULL;
+    if (spill)
+        remove(ctx->components_path);
+    if (!ctx->ccl || !spill || tb_ccl_spill(ctx->ccl, spill) != 0) {
+        if (spill)
+            fclose(spill);
         free_buffers(&buf);
-        return tb_error(TB_ERR_NOMEM, "out of memory for the component labeller");
+        return ctx->ccl ? tb_error(TB_ERR_OUTPUT, "%s: cannot create", ctx->components_path)
+                        : tb_error(TB_ERR_NOMEM, "out of memory for the component labeller");
     }
     st = tb_scan_evidence_begin(ctx, (size_t)w * ext_max);
     strip_reader rd = {ctx, &buf};
@@ -189,8 +198,12 @@ tb_status tb_scan_detect(tb_scan_ctx *ctx)
         }
         res->valid_pixels += nvalid;
         res->change_pixels += nchange;
-        if (tb_ccl_push(ctx->ccl, mask, buf.score + off, rows, buf.labels) != 0) {
-            st = tb_error(TB_ERR_NOMEM, "out of memory labelling components (row %d)", y0);
+        const int pushed = tb_ccl_push(ctx->ccl, mask, buf.score + off, rows, buf.labels);
+        if (pushed != 0) {
+            st = pushed == -2 ? tb_error(TB_ERR_OUTPUT, "%s: cannot write (row %d)",
+                                         ctx->components_path, y0)
+                              : tb_error(TB_ERR_NOMEM, "out of memory labelling components "
+                                         "(row %d)", y0);
             break;
         }
         for (size_t i = 0; i < cpx; i++)
@@ -203,8 +216,10 @@ tb_status tb_scan_detect(tb_scan_ctx *ctx)
             st = tb_raster_writer_write(ctx->provisional, y0, rows, buf.labels);
     }
     tb_prefetch_finish(reader);
-    if (!st)
-        tb_ccl_finish(ctx->ccl);
-    free_buffers(&buf);
+    free_buffers(&buf);   /* before the complete components come back */
+    const int fin = st ? 0 : tb_ccl_finish(ctx->ccl);
+    if (fin)
+        st = fin == -2 ? tb_error(TB_ERR_OUTPUT, "%s: cannot read back", ctx->components_path)
+                       : tb_error(TB_ERR_NOMEM, "out of memory for the complete components");
     return st;
 }

@@ -494,9 +494,6 @@ tb_status tb_scan_evidence_labels(tb_scan_ctx *ctx, const uint32_t *labels, size
     const tb_config *cfg = ctx->cfg;
     tb_scan_evidence *ev = &ctx->ev;
     const tb_band_fit *fits = ctx->res->fits;
-    tb_status st = grow_sums(ev, tb_ccl_label_count(ctx->ccl));
-    if (st)
-        return st;
     const size_t px = (size_t)ctx->width * rows;
     uint8_t *flags = ev->flags + off;
     /* Evidence of the labelled pixels only (a few per cent of a scene), in raster order. */
@@ -505,7 +502,7 @@ tb_status tb_scan_evidence_labels(tb_scan_ctx *ctx, const uint32_t *labels, size
         if (l == 0 || l == UINT32_MAX)
             continue;
         const float e = pixel_evidence(cfg, ev, ev->before, ev->after, fits, off + i, ev->flags);
-        tb_evidence_sums *s = &ev->sums[l];
+        tb_evidence_sums *s = tb_ccl_payload(ctx->ccl, l);   /* merged when complete */
         const int64_t q = (int64_t)lrintf(e * TB_EVIDENCE_ONE);
         s->dir += q;
         s->abs_dir += q < 0 ? -q : q;
@@ -520,9 +517,24 @@ tb_status tb_scan_evidence_labels(tb_scan_ctx *ctx, const uint32_t *labels, size
     return tb_raster_writer_write(ev->flags_out, y0, rows, flags);
 }
 
+void tb_scan_evidence_merge(void *into, const void *from)
+{
+    tb_evidence_sums *dst = into;
+    const tb_evidence_sums *src = from;
+    dst->dir += src->dir;
+    dst->abs_dir += src->abs_dir;
+    dst->mbi_rise += src->mbi_rise;
+    dst->vegetation += src->vegetation;
+    dst->water += src->water;
+    dst->dark_after += src->dark_after;
+    dst->dark_before += src->dark_before;
+}
+
 tb_status tb_scan_evidence_resolve(tb_scan_ctx *ctx)
 {
     tb_scan_evidence *ev = &ctx->ev;
+    if (!ev->sums)
+        return TB_OK;   /* change vector: the labeller's payload, merged already */
     const uint32_t n = tb_ccl_label_count(ctx->ccl);
     tb_status st = grow_sums(ev, n);   /* labels of rows never reported: none, but be safe */
     if (st)
@@ -531,15 +543,8 @@ tb_status tb_scan_evidence_resolve(tb_scan_ctx *ctx)
         const uint32_t r = tb_ccl_root(ctx->ccl, l);
         if (r == l)
             continue;
-        tb_evidence_sums *dst = &ev->sums[r], *src = &ev->sums[l];
-        dst->dir += src->dir;
-        dst->abs_dir += src->abs_dir;
-        dst->mbi_rise += src->mbi_rise;
-        dst->vegetation += src->vegetation;
-        dst->water += src->water;
-        dst->dark_after += src->dark_after;
-        dst->dark_before += src->dark_before;
-        memset(src, 0, sizeof *src);
+        tb_scan_evidence_merge(&ev->sums[r], &ev->sums[l]);
+        memset(&ev->sums[l], 0, sizeof ev->sums[l]);
     }
     ev->nsums = n;
     return TB_OK;
@@ -547,7 +552,7 @@ tb_status tb_scan_evidence_resolve(tb_scan_ctx *ctx)
 
 const tb_evidence_sums *tb_scan_evidence_of(const tb_scan_ctx *ctx, uint32_t root)
 {
-    return &ctx->ev.sums[root];
+    return ctx->ev.sums ? &ctx->ev.sums[root] : tb_ccl_payload(ctx->ccl, root);
 }
 
 void tb_scan_evidence_free(tb_scan_ctx *ctx)

@@ -90,7 +90,8 @@ typedef struct tb_scan_evidence {
     int mbi_steps;                /* N - 1: steps of the profile */
     float mbi_unit;               /* MBI to brightness spreads of contrast: (N - 1) / spread */
     /* per provisional label (index 0 unused), then per root after resolve */
-    tb_evidence_sums *sums;
+    tb_evidence_sums *sums;      /* vhr_rgb: per provisional label (change vector: the
+                                  * labeller's payload, see tb_scan_evidence_merge) */
     uint32_t nsums, capsums;
     tb_raster_writer *flags_out;
     char flags_path[1100];

@@ -26,6 +26,7 @@ typedef struct tb_scan_ctx {
     /* pass 2 -> pass 3 */
     tb_raster_writer *provisional;  /* UInt32: provisional labels, UINT32_MAX = no data */
     char provisional_path[1100];
+    char components_path[1100];     /* the labeller's spill file of complete components */
     tb_ccl *ccl;
     tb_scan_evidence ev;            /* direction and explanation of the change (scan_evidence.c) */
     tb_scan_vhr *vhr;               /* detect.method vhr_rgb (scan_vhr*.c); NULL: change vector */
@@ -114,12 +115,16 @@ void tb_scan_evidence_strip(tb_scan_ctx *ctx, const float *const *before,
                             int rows, float *score);
 
 /* Pass 2, per strip after labelling: adds the central rows (starting `off` pixels into
- * the strip buffers; rows y0..y0+rows) to the sums of their provisional labels
- * (0 and UINT32_MAX are skipped) and writes their flags. */
+ * the strip buffers; rows y0..y0+rows) to the sums of their provisional labels (the
+ * labeller's payload; 0 and UINT32_MAX are skipped) and writes their flags. */
 tb_status tb_scan_evidence_labels(tb_scan_ctx *ctx, const uint32_t *labels, size_t off, int y0,
                                   int rows);
 
-/* After tb_ccl_finish: merges the sums of every provisional label into its root. */
+/* The labeller's payload merge for tb_evidence_sums (tb_ccl_create_with). */
+void tb_scan_evidence_merge(void *into, const void *from);
+
+/* After tb_ccl_finish, vhr_rgb: merges the sums of every provisional label into its
+ * root (change vector: the labeller has merged them). */
 tb_status tb_scan_evidence_resolve(tb_scan_ctx *ctx);
 
 /* Sums of component `root` (after tb_scan_evidence_resolve). */

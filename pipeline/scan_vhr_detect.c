@@ -435,9 +435,8 @@ static tb_status v4_assemble(tb_scan_ctx *ctx)
         st = tb_raster_writer_write(ctx->provisional, y0, rows, out);
     }
     if (!st) {
-        tb_ccl_finish(ctx->ccl);
         const uint32_t n = tb_ccl_label_count(ctx->ccl);
-        if (grow((void **)&v->cues, &v->capcues, n, sizeof *v->cues))
+        if (tb_ccl_finish(ctx->ccl) != 0 || grow((void **)&v->cues, &v->capcues, n, sizeof *v->cues))
             st = tb_error(TB_ERR_NOMEM, "out of memory for %u components", n);
         for (uint32_t l = 1; l <= n && !st; l++) {
             const uint32_t r = tb_ccl_root(ctx->ccl, l);
@@ -504,7 +503,8 @@ tb_status tb_scan_vhr_detect(tb_scan_ctx *ctx)
     if (st)
         return st;
     for (int k = 0; k < 2; k++)
-        tb_ccl_finish(v->branch[k].ccl);
+        if (tb_ccl_finish(v->branch[k].ccl) != 0)
+            return tb_error(TB_ERR_NOMEM, "out of memory for the vhr_rgb objects");
 
     /* Sun per date: the configuration, else the date's metadata, else estimated. An
      * azimuth (clockwise from north) points from a shadow to its caster; image x is
