@@ -387,6 +387,149 @@ static void test_ccl_thread_invariance(void **state)
     free(score);
 }
 
+/* A caller's payload per provisional label: the pixels and x sum of the label, and
+ * checks that merges come in increasing label order into the root's. */
+typedef struct test_payload {
+    uint32_t label, last;   /* the label; the last label merged into it */
+    uint64_t pixels;
+    int64_t sum_x;
+} test_payload;
+
+static int merge_order_ok = 1;
+
+static void merge_payload(void *into, const void *from)
+{
+    test_payload *d = into;
+    const test_payload *s = from;
+    if (!(d->label < s->label && d->last < s->label))
+        merge_order_ok = 0;
+    d->last = s->label;
+    d->pixels += s->pixels;
+    d->sum_x += s->sum_x;
+}
+
+/* Pushes like run_ccl with a payload (and a spill file when `spill`), filling the
+ * payload of every labelled pixel after each push; after each push checks the live
+ * and retired counts against `ref` (a finished run of the same image): a component is
+ * retired once a push starts below the row after its last. */
+static ccl_run run_payload(const uint8_t *mask, int w, int h, const int *steps, FILE *spill,
+                           const ccl_run *ref)
+{
+    ccl_run run;
+    run.labels = tk_alloc((size_t)w * h, sizeof *run.labels);
+    run.ccl = tb_ccl_create_with(w, sizeof(test_payload), merge_payload);
+    assert_non_null(run.ccl);
+    if (spill)
+        assert_int_equal(tb_ccl_spill(run.ccl, spill), 0);
+    int y = 0, k = 0;
+    while (y < h) {
+        int rows = steps[k] ? steps[k] : h;
+        if (rows > h - y)
+            rows = h - y;
+        const size_t off = (size_t)y * w;
+        assert_int_equal(tb_ccl_push(run.ccl, mask + off, NULL, rows, run.labels + off), 0);
+        for (size_t i = off; i < off + (size_t)rows * w; i++) {
+            const uint32_t l = run.labels[i];
+            if (!l)
+                continue;
+            test_payload *p = tb_ccl_payload(run.ccl, l);
+            assert_non_null(p);
+            p->label = l;
+            p->pixels++;
+            p->sum_x += (int64_t)(i % (size_t)w);
+        }
+        uint64_t retired = 0;
+        uint32_t live = 0;
+        for (uint32_t l = 1; l <= tb_ccl_label_count(run.ccl); l++) {
+            const uint32_t root = tb_ccl_root(ref->ccl, l);
+            const int done = tb_ccl_component(ref->ccl, root)->max_y < y - 1;
+            retired += done && root == l;
+            live += !done;
+        }
+        assert_int_equal(tb_ccl_retired(run.ccl), retired);
+        assert_int_equal(tb_ccl_live_labels(run.ccl), live);
+        y += rows;
+        k = steps[k] && steps[k + 1] ? k + 1 : 0;
+    }
+    assert_int_equal(tb_ccl_finish(run.ccl), 0);
+    assert_int_equal(tb_ccl_live_labels(run.ccl), 0);
+    return run;
+}
+
+/* Records are kept only for live components, retired as soon as complete; the
+ * payload of each component is the sum of its labels' merged in label order; with or
+ * without a spill file, labels, roots and statistics equal the plain run's. */
+static void test_ccl_retires_complete_components(void **state)
+{
+    (void)state;
+    static const int steps_1[] = {1, 0}, steps_mixed[] = {3, 1, 7, 2, 0};
+    static const int *const plans[] = {steps_1, steps_mixed, whole};
+    const int w = 150, h = 120;
+    const size_t n = (size_t)w * h;
+    uint8_t *mask = tk_alloc(n, 1);
+    for (int input = 0; input < 2; input++) {
+        tk_rng rng = tk_rng_seed(8000 + input);
+        if (input == 0)
+            tk_mask_blobs(&rng, mask, w, h, 40, 0.2);
+        else
+            tk_mask_random(&rng, mask, n, 0.45);
+        ccl_run ref = run_ccl(mask, NULL, w, h, whole);
+        uint32_t roots = 0;
+        for (uint32_t l = 1; l <= tb_ccl_label_count(ref.ccl); l++)
+            roots += tb_ccl_root(ref.ccl, l) == l;
+        for (size_t p = 0; p < sizeof plans / sizeof plans[0]; p++) {
+            for (int spilled = 0; spilled < 2; spilled++) {
+                char what[64];
+                snprintf(what, sizeof what, "input %d plan %zu%s", input, p,
+                         spilled ? " spilled" : "");
+                FILE *f = spilled ? tmpfile() : NULL;
+                assert_true(!spilled || f);
+                merge_order_ok = 1;
+                ccl_run run = run_payload(mask, w, h, plans[p], f, &ref);
+                assert_true(merge_order_ok);
+                assert_int_equal(tb_ccl_retired(run.ccl), roots);
+                assert_runs_identical(&ref, &run, w, h, what);
+                for (uint32_t l = 1; l <= tb_ccl_label_count(run.ccl); l++) {
+                    const test_payload *pl = tb_ccl_payload(run.ccl, l);
+                    if (tb_ccl_root(run.ccl, l) != l) {
+                        assert_null(pl);
+                        continue;
+                    }
+                    const tb_component *c = tb_ccl_component(run.ccl, l);
+                    assert_non_null(pl);
+                    assert_int_equal(pl->label, l);
+                    assert_int_equal(pl->pixels, c->pixels);
+                    assert_true(2.0 * (double)pl->sum_x + (double)pl->pixels == 2.0 * c->sum_x);
+                }
+                free_run(&run);
+            }
+        }
+        free_run(&ref);
+    }
+    free(mask);
+}
+
+/* A spill file that cannot be written: the push that retires a component says so. */
+static void test_ccl_spill_write_error(void **state)
+{
+    (void)state;
+    const int w = 20;
+    uint8_t rows[3 * 20] = {0};
+    rows[5] = 1;   /* a dot in row 0: complete once row 2 is pushed */
+    uint32_t labels[3 * 20];
+    tb_ccl *c = tb_ccl_create(w);
+    FILE *f = fopen("/dev/null", "rb");   /* read-only: writes fail */
+    assert_non_null(c);
+    assert_non_null(f);
+    assert_int_equal(tb_ccl_spill(c, f), 0);
+    assert_int_equal(tb_ccl_spill(c, f), -1);   /* one spill file */
+    assert_int_equal(tb_ccl_push(c, rows, NULL, 1, labels), 0);
+    assert_int_equal(tb_ccl_push(c, rows + w, NULL, 1, labels + w), 0);
+    assert_int_equal(tb_ccl_push(c, rows + 2 * w, NULL, 1, labels + 2 * w), -2);
+    tb_ccl_destroy(c);
+    assert_null(tb_ccl_create_with(w, 8, NULL));   /* a payload needs a merge */
+}
+
 static void test_ccl_destroy_null(void **state)
 {
     (void)state;
@@ -401,6 +544,8 @@ int main(void)
         cmocka_unit_test(test_ccl_edges_by_hand),
         cmocka_unit_test(test_ccl_strip_invariance),
         cmocka_unit_test(test_ccl_thread_invariance),
+        cmocka_unit_test(test_ccl_retires_complete_components),
+        cmocka_unit_test(test_ccl_spill_write_error),
         cmocka_unit_test(test_ccl_destroy_null),
     };
     return cmocka_run_group_tests_name("kernels_components", tests, NULL, NULL);
