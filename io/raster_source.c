@@ -374,6 +374,12 @@ size_t tb_raster_block_row_bytes(const tb_raster *r)
 
 int tb_raster_fast_rows(const tb_raster *r) { return r->fast != NULL; }
 
+void tb_raster_set_read_overlap(tb_raster *r, int rows)
+{
+    if (r->fast)
+        tb_tiff_reader_set_overlap(r->fast, rows);
+}
+
 int tb_raster_block_height(const tb_raster *r)
 {
     int bx = 0, by = 0;

@@ -99,6 +99,11 @@ size_t tb_raster_block_row_bytes(const tb_raster *r);
 /* 1 when full-width rows are decoded by tuban's libtiff path (not GDAL's cache). */
 int tb_raster_fast_rows(const tb_raster *r);
 
+/* Consecutive full-width reads going down share at most `rows` rows (a scan's strips:
+ * twice the halo); on the libtiff path only those rows of a decoded unit are kept for
+ * the next read. Others may read anywhere still (decoding again). */
+void tb_raster_set_read_overlap(tb_raster *r, int rows);
+
 /* Rows of one block of band 1 (1 for scanline formats). */
 int tb_raster_block_height(const tb_raster *r);
 

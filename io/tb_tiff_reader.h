@@ -35,6 +35,12 @@ const char *tb_tiff_reader_type_name(const tb_tiff_reader *t);
  * the cache. */
 long tb_tiff_reader_decoded_blocks(const tb_tiff_reader *t);
 
+/* Reads that follow one another downwards share at most `rows` rows (a scan's strips:
+ * twice its halo): of a unit being left, only the rows the next read may share are
+ * kept. A read reaching further back still gets the right pixels, decoding blocks
+ * again. Negative: unknown (the default; every row the last read asked for is kept). */
+void tb_tiff_reader_set_overlap(tb_tiff_reader *t, int rows);
+
 /* Reads rows [y0, y0 + rows) of the 1-based `bands` into planes[i] (width * rows
  * floats each, owned by the caller), the values GDALRasterIO(GDT_Float32) gives.
  * Returns 0, or -1 with the error recorded (tb_error, TB_ERR_INPUT_FORMAT naming the

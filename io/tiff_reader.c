@@ -69,6 +69,7 @@ struct tb_tiff_reader {
     size_t row_bytes;   /* one row of one plane: width * plane_spp * bytes */
     size_t plane_bytes; /* row_bytes * unit_rows */
     tmsize_t block_bytes;
+    int overlap;        /* rows the next read may share with this one; -1: unknown */
     int unit;           /* unit held by `cur`, -1: none */
     raw_rows cur;       /* that unit (rows [unit * unit_rows, ...)) */
     raw_rows carry;     /* rows of the unit before, kept for the next call */
@@ -271,6 +272,7 @@ tb_tiff_reader *tb_tiff_reader_open(const char *path, int nthreads)
     if (!t->tasks)
         goto refuse;
     t->unit = -1;
+    t->overlap = -1;
     return t;
 refuse:
     tb_tiff_reader_close(t);
@@ -282,6 +284,7 @@ int tb_tiff_reader_height(const tb_tiff_reader *t) { return t->height; }
 int tb_tiff_reader_band_count(const tb_tiff_reader *t) { return t->spp; }
 const char *tb_tiff_reader_type_name(const tb_tiff_reader *t) { return kind_names[t->kind]; }
 long tb_tiff_reader_decoded_blocks(const tb_tiff_reader *t) { return t->decoded; }
+void tb_tiff_reader_set_overlap(tb_tiff_reader *t, int rows) { t->overlap = rows < 0 ? -1 : rows; }
 
 /* Decodes one block into its place in `cur` (unit starting at image row u0) with
  * handle `h`. Returns 0 or -1 (message in t->msg[h]). */
@@ -324,12 +327,16 @@ static int alloc_rows(tb_tiff_reader *t, raw_rows *r)
 }
 
 /* Before `cur` moves from unit t->unit to unit u: keeps the rows [y0, end of the old
- * unit) that the current call (starting at row y0) asked for, when u follows the old
- * unit; the next strip starts further down, so its halo is among them. */
-static int keep_carry(tb_tiff_reader *t, int u, int y0)
+ * unit) that the current call (rows [y0, y1)) asked for, when u follows the old unit;
+ * the next strip starts further down, so its halo is among them. With a known
+ * overlap, only the rows the next call may share with this one (a wide scene's
+ * strips are tens of rows, their shared halo a few). */
+static int keep_carry(tb_tiff_reader *t, int u, int y0, int y1)
 {
     raw_rows *c = &t->carry;
     c->r0 = c->r1 = 0;
+    if (t->overlap >= 0 && y1 - t->overlap > y0)
+        y0 = y1 - t->overlap;
     if (t->unit < 0 || u != t->unit + 1 || y0 >= t->cur.r1)
         return 0;
     if (alloc_rows(t, c) != 0)
@@ -347,12 +354,12 @@ static int keep_carry(tb_tiff_reader *t, int u, int y0)
     return 0;
 }
 
-/* Makes `cur` hold unit `u` with the planes `need` (per plane flag); a call starting
- * at row y0 asks. Returns 0, or -1 with the error recorded. */
-static int load_unit(tb_tiff_reader *t, int u, const uint8_t *need, int y0)
+/* Makes `cur` hold unit `u` with the planes `need` (per plane flag); a call for rows
+ * [y0, y1) asks. Returns 0, or -1 with the error recorded. */
+static int load_unit(tb_tiff_reader *t, int u, const uint8_t *need, int y0, int y1)
 {
     if (t->unit != u) {
-        if (keep_carry(t, u, y0) != 0 || alloc_rows(t, &t->cur) != 0)
+        if (keep_carry(t, u, y0, y1) != 0 || alloc_rows(t, &t->cur) != 0)
             return -1;
         t->unit = u;
         t->cur.r0 = u * t->unit_rows;
@@ -490,7 +497,7 @@ int tb_tiff_reader_read_rows(tb_tiff_reader *t, int y0, int rows, const int *ban
         const raw_rows *src = &t->cur;
         if (t->unit != u && holds(t, &t->carry, r0, r1, need))
             src = &t->carry;
-        else if (load_unit(t, u, need, y0) != 0) {
+        else if (load_unit(t, u, need, y0, y0 + rows) != 0) {
             ret = -1;
             break;
         }

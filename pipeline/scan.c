@@ -233,6 +233,10 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
              outdir, pid);
     st = tb_raster_writer_create_scratch(ctx.provisional_path, ctx.width, ctx.height, TB_U32,
                                          NULL, NULL, &ctx.provisional);
+    /* Strips share twice the halo with the next: only those rows of a date's decoded
+     * rows are kept when reading moves on to the next unit. */
+    tb_raster_set_read_overlap(ctx.before, 2 * ctx.halo);
+    tb_raster_set_read_overlap(ctx.after, 2 * ctx.halo);
     if (!st)
         st = ctx.vhr ? tb_scan_vhr_detect(&ctx) : tb_scan_detect(&ctx);
     res->t_detect = now() - t;

@@ -274,8 +274,9 @@ static void test_block_rows_decoded_once(void **state)
 }
 
 /* Memory is one unit and a carry, yet neither the strips of a scan with a halo, whose
- * reads overlap and cross unit borders anywhere, nor small chunks read in order,
- * decode a block twice; the pixels stay GDAL's. */
+ * reads overlap and cross unit borders anywhere (also with the carry cut to their
+ * overlap), nor small chunks read in order, decode a block twice; the pixels stay
+ * GDAL's. */
 static void test_strips_and_chunks_decode_each_block_once(void **state)
 {
     (void)state;
@@ -291,10 +292,12 @@ static void test_strips_and_chunks_decode_each_block_once(void **state)
     float *out[4] = {buf, buf + (size_t)w * 100, buf + (size_t)w * 200, buf + (size_t)w * 300};
     const int bands[4] = {1, 2, 3, 4};
     const long blocks = 3 * 9;   /* 3 tiles across, 9 tile rows */
-    for (int pattern = 0; pattern < 2; pattern++) {
+    for (int pattern = 0; pattern < 3; pattern++) {
         tb_tiff_reader *t = tb_tiff_reader_open(path, 2);
         assert_non_null(t);
-        if (pattern == 0) {
+        if (pattern == 2)
+            tb_tiff_reader_set_overlap(t, 12);   /* what the strips share: enough */
+        if (pattern != 1) {
             /* Strips of 37 rows with a halo of 6 (units are 256 rows: 2 tile rows). */
             for (int y = 0; y < h; y += 37) {
                 int e0 = y - 6 < 0 ? 0 : y - 6, e1 = y + 43 > h ? h : y + 43;
@@ -308,6 +311,40 @@ static void test_strips_and_chunks_decode_each_block_once(void **state)
         /* Going back up decodes again (only one unit is kept), and is still right. */
         check_range(t, ref, w, h, 300, 20, bands, 4, out, "back up");
         assert_int_equal(tb_tiff_reader_decoded_blocks(t), blocks + 6);
+        tb_tiff_reader_close(t);
+    }
+    free(buf);
+    free(ref);
+}
+
+/* With an overlap set, the carry holds only the rows the next read may share: a read
+ * reaching further back into the unit left decodes it again (still GDAL's pixels),
+ * one within the overlap does not. */
+static void test_overlap_cuts_the_carry(void **state)
+{
+    (void)state;
+    char path[512];
+    tmp_path(path, sizeof path, "overlap.tif");
+    GDALDatasetH mem = make_mem(300, 600, 2, GDT_UInt16, 9);
+    write_tiff(path, mem, "TILED=YES BLOCKXSIZE=256 BLOCKYSIZE=256 COMPRESS=DEFLATE");
+    GDALClose(mem);
+    int w, h, nb;
+    float *ref = gdal_planes(path, &w, &h, &nb);
+    float *buf = malloc((size_t)w * 40 * 2 * sizeof *buf);
+    assert_non_null(buf);
+    float *out[2] = {buf, buf + (size_t)w * 40};
+    const int bands[2] = {1, 2};
+    for (int overlap = 4; overlap <= 30; overlap += 26) {
+        tb_tiff_reader *t = tb_tiff_reader_open(path, 1);
+        assert_non_null(t);
+        tb_tiff_reader_set_overlap(t, overlap);
+        check_range(t, ref, w, h, 230, 30, bands, 2, out, "crossing");   /* rows 230-259 */
+        assert_int_equal(tb_tiff_reader_decoded_blocks(t), 4);   /* 2 across, 2 rows */
+        /* Rows 240-255 of unit 0: kept with an overlap of 30 (rows 230-255); gone with 4
+         * (rows 256-259 are all the next read may share): unit 0 is decoded again, and
+         * unit 1 after it. */
+        check_range(t, ref, w, h, 240, 30, bands, 2, out, "back 20 rows");
+        assert_int_equal(tb_tiff_reader_decoded_blocks(t), overlap == 4 ? 8 : 4);
         tb_tiff_reader_close(t);
     }
     free(buf);
@@ -443,6 +480,7 @@ int main(void)
         cmocka_unit_test_setup(test_pixels_match_gdal, clear_error),
         cmocka_unit_test_setup(test_block_rows_decoded_once, clear_error),
         cmocka_unit_test_setup(test_strips_and_chunks_decode_each_block_once, clear_error),
+        cmocka_unit_test_setup(test_overlap_cuts_the_carry, clear_error),
         cmocka_unit_test_setup(test_refuses_what_gdal_does_differently, clear_error),
         cmocka_unit_test_setup(test_corrupt_tile_is_an_error, clear_error),
         cmocka_unit_test_setup(test_raster_uses_fast_path, clear_error),
