@@ -271,6 +271,12 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     res->t_resolve = now() - t;
     if (st)
         goto done;
+    /* The features hold what polygons need: the components' records (a big scene has
+     * hundreds of thousands) and the label map go before tracing starts. */
+    tb_ccl_destroy(ctx.ccl);
+    ctx.ccl = NULL;
+    free(ctx.final_id);
+    ctx.final_id = NULL;
 
     t = now();
     config_ini = tb_config_to_ini(cfg);
