@@ -14,6 +14,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "scan_internal.h"
 #include "tb_version.h"
@@ -175,6 +178,17 @@ static const char **build_metadata(const tb_scan_result *res, const char *config
     return meta;
 }
 
+/* Hands memory freed by a finished pass back to the system. glibc keeps freed blocks
+ * of its heaps (and of the other threads' arenas) resident, and after a big buffer
+ * is freed it serves blocks of up to that size from the heap: what co-registration,
+ * the sample or the shape pass freed would count towards the next pass's peak. */
+static void release_freed_memory(void)
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
+
 static void remove_quietly(const char *path)
 {
     if (path && *path)
@@ -225,6 +239,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     res->t_sample = now() - t;
     if (st)
         goto done;
+    release_freed_memory();
 
     t = now();
     snprintf(ctx.provisional_path, sizeof ctx.provisional_path, "%s/.tuban-%ld-provisional.tif", outdir, pid);
@@ -250,6 +265,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     tb_raster_close(ctx.after_src);
     ctx.before = ctx.after = ctx.before_src = ctx.after_src = NULL;
     tb_gdal_set_cache((size_t)8 << 20);
+    release_freed_memory();
     if (res->valid_pixels == 0) {
         st = tb_error(TB_ERR_NODATA, "%s and %s: no pixel is valid in both dates (all no data)",
                       before, after);
@@ -277,6 +293,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     ctx.ccl = NULL;
     free(ctx.final_id);
     ctx.final_id = NULL;
+    release_freed_memory();
 
     t = now();
     config_ini = tb_config_to_ini(cfg);

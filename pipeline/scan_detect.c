@@ -108,22 +108,29 @@ static tb_status read_strip(void *arg, int strip, int slot)
     return TB_OK;
 }
 
-/* Strips are read ahead on a thread of their own when the scan has more than one. */
+/* Central rows of strips whose buffers, with `slots` input slots, fit the budget. */
+static size_t fit_rows(const tb_scan_ctx *ctx, size_t slots)
+{
+    /* Bytes per pixel of a strip: both dates' float planes and two validity planes per
+     * input slot, score, three byte planes (mask, two scratch), plus the labels of the
+     * central rows. */
+    const size_t per_px = slots * ((size_t)ctx->nbands * 2 * sizeof(float) + 2) +
+                          sizeof(float) + 3 + sizeof(uint32_t) + tb_scan_evidence_px_bytes(ctx);
+    size_t fit = TB_SCAN_STRIP_BUDGET / (per_px * (size_t)ctx->width);
+    return fit > (size_t)(2 * ctx->halo) ? fit - (size_t)(2 * ctx->halo) : 0;
+}
+
+/* Strips are read ahead on a thread of their own when the scan has more than one and
+ * a second input slot still leaves strips of 16 rows within the budget (up to about
+ * 24 000 pixels wide with 4 bands); wider scenes read in line rather than exceed it. */
 static int reads_ahead(const tb_scan_ctx *ctx)
 {
-    return ctx->res->threads > 1;
+    return ctx->res->threads > 1 && fit_rows(ctx, 2) >= 16;
 }
 
 int tb_scan_strip_rows(const tb_scan_ctx *ctx)
 {
-    /* Bytes per pixel of a strip: both dates' float planes and two validity planes per
-     * input slot (two when reading ahead), score, three byte planes (mask, two
-     * scratch), plus the labels of the central rows. */
-    const size_t slots = reads_ahead(ctx) ? 2 : 1;
-    const size_t per_px = slots * ((size_t)ctx->nbands * 2 * sizeof(float) + 2) +
-                          sizeof(float) + 3 + sizeof(uint32_t) + tb_scan_evidence_px_bytes(ctx);
-    size_t fit = TB_SCAN_STRIP_BUDGET / (per_px * (size_t)ctx->width);
-    fit = fit > (size_t)(2 * ctx->halo) ? fit - (size_t)(2 * ctx->halo) : 0;
+    const size_t fit = fit_rows(ctx, reads_ahead(ctx) ? 2 : 1);
     int rows = ctx->cfg->strip_rows;
     if ((size_t)rows > fit)
         rows = (int)fit;
