@@ -739,7 +739,8 @@ int tb_ccl_finish(tb_ccl *c)
         return ret;
     }
     /* Retired in the order components completed: sorted by root for look-ups. */
-    qsort(c->done, c->ndone, size, cmp_root);
+    if (c->ndone > 1)
+        qsort(c->done, c->ndone, size, cmp_root);
     return 0;
 }
 
