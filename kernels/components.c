@@ -647,9 +647,9 @@ int tb_ccl_push(tb_ccl *c, const uint8_t *mask, const float *score, int rows, ui
         return -1;
     /* Components complete before these rows: the caller has added its payload for
      * the rows of the last push. */
-    const int r = retire(c, 0);
-    if (r)
-        return r;
+    const int retired = retire(c, 0);
+    if (retired)
+        return retired;
     int per = (rows + MAX_BLOCKS - 1) / MAX_BLOCKS;
     per = per < MIN_BLOCK_ROWS ? MIN_BLOCK_ROWS : per;
     const int nblocks = (rows + per - 1) / per;
