@@ -63,9 +63,11 @@ static tb_status read_brightness(tb_scan_ctx *ctx, tb_raster *r, int x0, int y0,
     return TB_OK;
 }
 
-/* Windows read and matched together: both dates are read at once (two threads, each
- * on its own GDAL dataset), then the windows are matched in parallel (one FFT handle
- * per thread). A window's result does not depend on the thread that matched it. */
+/* Windows read, then matched in parallel (one FFT handle per thread). A window's
+ * result does not depend on the thread that matched it. The dates are read one after
+ * the other: two dates may be views of the same files (a pair of VRTs over one band
+ * set), and GDAL shares the source datasets of VRTs, which are not safe to read from
+ * two threads at once. */
 #define WINDOW_BATCH 16
 
 typedef struct window_batch {
@@ -83,8 +85,6 @@ static tb_status read_batch(tb_scan_ctx *ctx, window_batch *b, const int *xs, co
 {
     const size_t px = (size_t)b->n * b->n;
     tb_status st_date[2] = {TB_OK, TB_OK};
-    char msg[2][1024] = {"", ""};
-#pragma omp parallel for num_threads(2) schedule(static, 1)
     for (int d = 0; d < 2; d++) {
         tb_raster *r = d ? ctx->before : ctx->after;
         const int dx = d ? ox : 0, dy = d ? oy : 0;
@@ -94,12 +94,9 @@ static tb_status read_batch(tb_scan_ctx *ctx, window_batch *b, const int *xs, co
                                          b->planes[d], (d ? b->vb : b->va) + k,
                                          (d ? b->mov : b->ref) + k);
         }
-        if (st_date[d])   /* the message is the reading thread's own */
-            snprintf(msg[d], sizeof msg[d], "%s", tb_error_message());
-    }
-    for (int d = 0; d < 2; d++)
         if (st_date[d])
-            return tb_error(st_date[d], "%s", msg[d]);
+            return st_date[d];
+    }
     const size_t all = (size_t)(i1 - i0) * px;
     for (size_t i = 0; i < all; i++)
         b->vb[i] = (uint8_t)(b->vb[i] && b->va[i]);
