@@ -74,7 +74,7 @@ typedef struct window_batch {
     int n;                       /* window side */
     float *ref, *mov;            /* WINDOW_BATCH brightness windows of each date */
     uint8_t *vb, *va;            /* and their validity */
-    float *planes[2];            /* per date: scratch for nbands windows */
+    float *planes;               /* scratch for nbands windows */
 } window_batch;
 
 /* Reads windows [i0, i1) of the layout `xs`, `ys` (after-windows at ax + x, ay + y,
@@ -84,18 +84,16 @@ static tb_status read_batch(tb_scan_ctx *ctx, window_batch *b, const int *xs, co
                             int i0, int i1, int ax, int ay, int ox, int oy)
 {
     const size_t px = (size_t)b->n * b->n;
-    tb_status st_date[2] = {TB_OK, TB_OK};
-    for (int d = 0; d < 2; d++) {
-        tb_raster *r = d ? ctx->before : ctx->after;
-        const int dx = d ? ox : 0, dy = d ? oy : 0;
-        for (int i = i0; i < i1 && !st_date[d]; i++) {
-            const size_t k = (size_t)(i - i0) * px;
-            st_date[d] = read_brightness(ctx, r, ax + xs[i] + dx, ay + ys[i] + dy, b->n,
-                                         b->planes[d], (d ? b->vb : b->va) + k,
-                                         (d ? b->mov : b->ref) + k);
-        }
-        if (st_date[d])
-            return st_date[d];
+    for (int i = i0; i < i1; i++) {
+        const size_t k = (size_t)(i - i0) * px;
+        const int x = ax + xs[i], y = ay + ys[i];
+        tb_status st = read_brightness(ctx, ctx->after, x, y, b->n, b->planes, b->va + k,
+                                       b->ref + k);
+        if (!st)
+            st = read_brightness(ctx, ctx->before, x + ox, y + oy, b->n, b->planes, b->vb + k,
+                                 b->mov + k);
+        if (st)
+            return st;
     }
     const size_t all = (size_t)(i1 - i0) * px;
     for (size_t i = 0; i < all; i++)
@@ -126,7 +124,7 @@ static int estimate(tb_scan_ctx *ctx, int window, int ox, int oy, tb_coreg_resul
     tb_coreg_window *win = calloc((size_t)nmax, sizeof *win);
     tb_coreg **c = calloc((size_t)nthreads, sizeof *c);
     window_batch b = {.n = window};
-    float *fbuf = malloc(sizeof(float) * px * (size_t)(2 * WINDOW_BATCH + 2 * ctx->nbands));
+    float *fbuf = malloc(sizeof(float) * px * (size_t)(2 * WINDOW_BATCH + ctx->nbands));
     uint8_t *vbuf = malloc(px * 2 * WINDOW_BATCH);
     int rc = -1;
     if (!x0 || !win || !c || !fbuf || !vbuf) {
@@ -135,8 +133,7 @@ static int estimate(tb_scan_ctx *ctx, int window, int ox, int oy, tb_coreg_resul
     }
     b.ref = fbuf;
     b.mov = fbuf + px * WINDOW_BATCH;
-    b.planes[0] = fbuf + px * 2 * WINDOW_BATCH;
-    b.planes[1] = b.planes[0] + px * (size_t)ctx->nbands;
+    b.planes = fbuf + px * 2 * WINDOW_BATCH;
     b.vb = vbuf;
     b.va = vbuf + px * WINDOW_BATCH;
     tb_coreg_options o;
