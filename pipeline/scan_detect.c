@@ -24,7 +24,8 @@ typedef struct input_slot {
 } input_slot;
 
 typedef struct strip_buffers {
-    input_slot in[2];
+    input_slot in[2];              /* in[1] is in[0] when strips are read in line */
+    int nslots;                    /* slots allocated */
     uint8_t *bytes, *mask, *scratch;
     float *score;
     uint32_t *labels;
@@ -32,8 +33,7 @@ typedef struct strip_buffers {
 
 static void free_buffers(strip_buffers *b)
 {
-    const int nslots = b->in[1].planes == b->in[0].planes && b->in[0].planes ? 1 : 2;
-    for (int k = 0; k < nslots; k++) {
+    for (int k = 0; k < b->nslots; k++) {
         free(b->in[k].planes);
         free(b->in[k].valid);
     }
@@ -47,6 +47,7 @@ static int alloc_buffers(strip_buffers *b, int width, int ext_rows, int strip_ro
 {
     const size_t px = (size_t)width * ext_rows;
     memset(b, 0, sizeof *b);
+    b->nslots = nslots;
     for (int k = 0; k < nslots; k++) {
         input_slot *in = &b->in[k];
         in->planes = malloc(px * 2 * nb * sizeof(float));
