@@ -4,7 +4,8 @@
  * Hull: each row run of a component adds the four corners of its end pixels; the hull
  * of those points is the hull of the component's pixel squares. A component's point
  * list is cut back to its hull whenever it doubles, so memory follows the hull, not the
- * area.
+ * area; once the strips have passed its last row its hull and rectangle are taken and
+ * the points freed, so only the components a strip crosses hold points.
  *
  * Shadow ring: a component's structure pixels are its pixels that are shadow in
  * neither date. Its ring is the valid pixels within `r` pixels (Chebyshev distance) of
@@ -29,30 +30,39 @@
 
 typedef struct hull_pts {
     tb_ipoint *p;
-    uint32_t n, cap, hull;    /* points, capacity, points after the last cut */
+    uint32_t n, cap, hull;    /* points, capacity (0: not opened, or finished), points
+                                 after the last cut */
 } hull_pts;
 
-/* Cuts list h back to its hull (scratch: `tmp` of h->n + 1 points). */
-static void cut_to_hull(hull_pts *h, tb_ipoint *tmp)
+/* Scratch shared by the hull steps: `tmp` for tb_convex_hull, `xy` for the rectangle. */
+typedef struct hull_scratch {
+    tb_ipoint *tmp;
+    size_t tmp_cap;
+    double *xy;
+    size_t xy_cap;
+} hull_scratch;
+
+/* Cuts list h back to its hull. Returns 0, or -1 on no memory for the scratch. */
+static int cut_to_hull(hull_pts *h, hull_scratch *sc)
 {
-    size_t k = tb_convex_hull(h->p, h->n, tmp);
-    memcpy(h->p, tmp, k * sizeof *tmp);
+    if (sc->tmp_cap < (size_t)h->n + 1) {
+        tb_ipoint *t = realloc(sc->tmp, ((size_t)h->n + 1) * sizeof *t);
+        if (!t)
+            return -1;
+        sc->tmp = t;
+        sc->tmp_cap = (size_t)h->n + 1;
+    }
+    size_t k = tb_convex_hull(h->p, h->n, sc->tmp);
+    memcpy(h->p, sc->tmp, k * sizeof *sc->tmp);
     h->n = h->hull = (uint32_t)k;
+    return 0;
 }
 
-static int add_point(hull_pts *h, int32_t x, int32_t y, tb_ipoint **tmp, size_t *tmp_cap)
+static int add_point(hull_pts *h, int32_t x, int32_t y, hull_scratch *sc)
 {
     if (h->n == h->cap) {
-        if (h->n >= 2 * h->hull + 64) {
-            if (*tmp_cap < (size_t)h->n + 1) {
-                tb_ipoint *t = realloc(*tmp, ((size_t)h->n + 1) * sizeof *t);
-                if (!t)
-                    return -1;
-                *tmp = t;
-                *tmp_cap = (size_t)h->n + 1;
-            }
-            cut_to_hull(h, *tmp);
-        }
+        if (h->n >= 2 * h->hull + 64 && cut_to_hull(h, sc) != 0)
+            return -1;
         if (h->n == h->cap) {
             uint32_t cap = h->cap ? 2 * h->cap : 16;
             tb_ipoint *p = realloc(h->p, (size_t)cap * sizeof *p);
@@ -68,6 +78,86 @@ static int add_point(hull_pts *h, int32_t x, int32_t y, tb_ipoint **tmp, size_t 
     return 0;
 }
 
+/* Hull area and minimum rectangle of component `c` from its points, which are then
+ * freed. Returns 0, or -1 on no memory. */
+static int finish_hull(const tb_scan_ctx *ctx, uint32_t c, hull_pts *hc, tb_shape_meas *out,
+                       hull_scratch *sc)
+{
+    if (cut_to_hull(hc, sc) != 0)
+        return -1;
+    out->hull_area_px = (double)tb_polygon_area2(hc->p, hc->n) / 2.0;
+    const tb_component *comp = tb_ccl_component(ctx->ccl, c);
+    double pw, ph;
+    tb_ground_pixel(&ctx->ground, comp->sum_x / (double)comp->pixels,
+                    comp->sum_y / (double)comp->pixels, &pw, &ph);
+    if (sc->xy_cap < 2 * (size_t)hc->n) {
+        double *t = realloc(sc->xy, 2 * (size_t)hc->n * sizeof *t);
+        if (!t)
+            return -1;
+        sc->xy = t;
+        sc->xy_cap = 2 * (size_t)hc->n;
+    }
+    for (uint32_t k = 0; k < hc->n; k++) {
+        sc->xy[2 * k] = hc->p[k].x * pw;
+        sc->xy[2 * k + 1] = hc->p[k].y * ph;
+    }
+    out->rect_area_m2 = tb_min_area_rect(sc->xy, hc->n, NULL);
+    free(hc->p);
+    hc->p = NULL;
+    hc->n = hc->cap = hc->hull = 0;
+    return 0;
+}
+
+/* Components whose hull is still open (they have points). */
+typedef struct open_list {
+    uint32_t *c;
+    size_t n, cap;
+} open_list;
+
+static int open_add(open_list *o, uint32_t c)
+{
+    if (o->n == o->cap) {
+        const size_t cap = o->cap ? 2 * o->cap : 1024;
+        uint32_t *p = realloc(o->c, cap * sizeof *p);
+        if (!p)
+            return -1;
+        o->c = p;
+        o->cap = cap;
+    }
+    o->c[o->n++] = c;
+    return 0;
+}
+
+/* Finishes the hulls of the open components whose last row is above row `below`,
+ * keeping the others in order. Returns 0, or -1 on no memory. */
+static int finish_above(const tb_scan_ctx *ctx, open_list *o, int below, hull_pts *hp,
+                        tb_shape_meas *out, hull_scratch *sc)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < o->n; i++) {
+        const uint32_t c = o->c[i];
+        if (tb_ccl_component(ctx->ccl, c)->max_y >= below)
+            o->c[keep++] = c;
+        else if (finish_hull(ctx, c, &hp[c], &out[c], sc) != 0)
+            return -1;
+    }
+    o->n = keep;
+    return 0;
+}
+
+/* Adds the corners of the end pixels of run [x0, x1] of row y to component c's points,
+ * opening its hull at its first run. Returns 0, or -1 on no memory. */
+static int add_run(hull_pts *hc, open_list *o, uint32_t c, int32_t x0, int32_t x1, int32_t y,
+                   hull_scratch *sc)
+{
+    if (!hc->cap && open_add(o, c) != 0)
+        return -1;
+    if (add_point(hc, x0, y, sc) || add_point(hc, x0, y + 1, sc) ||
+        add_point(hc, x1 + 1, y, sc) || add_point(hc, x1 + 1, y + 1, sc))
+        return -1;
+    return 0;
+}
+
 tb_status tb_scan_shape(tb_scan_ctx *ctx, const uint8_t *want, int r, tb_shape_meas *out)
 {
     const int w = ctx->width, h = ctx->height, strip = ctx->strip_rows;
@@ -79,9 +169,11 @@ tb_status tb_scan_shape(tb_scan_ctx *ctx, const uint8_t *want, int r, tb_shape_m
     uint8_t *fl = malloc(epx), *nearby = malloc(epx);
     uint32_t *colsum = malloc((size_t)w * sizeof *colsum);
     hull_pts *hp = calloc((size_t)n + 1, sizeof *hp);
-    tb_ipoint *tmp = NULL;
-    size_t tmp_cap = 0, xy_cap = 0;
-    double *xy = NULL;
+    hull_scratch sc = {NULL, 0, NULL, 0};
+    /* A hull is taken as soon as the strips have passed its component's last row, so
+     * the points held are those of the components the current strip crosses, not those
+     * of the whole scene (which set the peak of a 32768^2 scan). */
+    open_list open = {NULL, 0, 0};
     tb_status st = TB_OK;
     if (!lab || !obj || !left || !right || !fl || !nearby || !colsum || !hp)
         st = tb_error(TB_ERR_NOMEM, "out of memory for the shape pass (%d x %d strips)", w, ext);
@@ -120,17 +212,14 @@ tb_status tb_scan_shape(tb_scan_ctx *ctx, const uint8_t *want, int r, tb_shape_m
                 int x1 = x;
                 while (x1 + 1 < w && row[x1 + 1] == c)
                     x1++;
-                if (c && c != UINT32_MAX) {
-                    const int32_t gy = e0 + y;
-                    if (add_point(&hp[c], x, gy, &tmp, &tmp_cap) ||
-                        add_point(&hp[c], x, gy + 1, &tmp, &tmp_cap) ||
-                        add_point(&hp[c], x1 + 1, gy, &tmp, &tmp_cap) ||
-                        add_point(&hp[c], x1 + 1, gy + 1, &tmp, &tmp_cap))
-                        st = tb_error(TB_ERR_NOMEM, "out of memory for component outlines");
-                }
+                if (c && c != UINT32_MAX && add_run(&hp[c], &open, c, x, x1, e0 + y, &sc) != 0)
+                    st = tb_error(TB_ERR_NOMEM, "out of memory for component outlines");
                 x = x1 + 1;
             }
         }
+        /* The last strip (y0 + rows = h) finishes every hull still open. */
+        if (!st && finish_above(ctx, &open, y0 + rows, hp, out, &sc) != 0)
+            st = tb_error(TB_ERR_NOMEM, "out of memory for component outlines");
         if (st)
             break;
         /* Nearest structure pixel within r on the left and on the right, per row. */
@@ -198,46 +287,12 @@ tb_status tb_scan_shape(tb_scan_ctx *ctx, const uint8_t *want, int r, tb_shape_m
                     colsum[x] -= nearby[(size_t)(y - r) * w + x];
         }
     }
-    /* Hulls. */
-    for (uint32_t c = 1; c <= n && !st; c++) {
-        hull_pts *hc = &hp[c];
-        if (!hc->n)
-            continue;
-        if (tmp_cap < (size_t)hc->n + 1) {
-            tb_ipoint *t = realloc(tmp, ((size_t)hc->n + 1) * sizeof *t);
-            if (!t) {
-                st = tb_error(TB_ERR_NOMEM, "out of memory for component outlines");
-                break;
-            }
-            tmp = t;
-            tmp_cap = (size_t)hc->n + 1;
-        }
-        cut_to_hull(hc, tmp);
-        out[c].hull_area_px = (double)tb_polygon_area2(hc->p, hc->n) / 2.0;
-        const tb_component *comp = tb_ccl_component(ctx->ccl, c);
-        double pw, ph;
-        tb_ground_pixel(&ctx->ground, comp->sum_x / (double)comp->pixels,
-                        comp->sum_y / (double)comp->pixels, &pw, &ph);
-        if (xy_cap < 2 * (size_t)hc->n) {
-            double *t = realloc(xy, 2 * (size_t)hc->n * sizeof *t);
-            if (!t) {
-                st = tb_error(TB_ERR_NOMEM, "out of memory for component outlines");
-                break;
-            }
-            xy = t;
-            xy_cap = 2 * (size_t)hc->n;
-        }
-        for (uint32_t k = 0; k < hc->n; k++) {
-            xy[2 * k] = hc->p[k].x * pw;
-            xy[2 * k + 1] = hc->p[k].y * ph;
-        }
-        out[c].rect_area_m2 = tb_min_area_rect(xy, hc->n, NULL);
-    }
-    for (uint32_t c = 0; hp && c <= n; c++)
-        free(hp[c].p);
+    for (size_t i = 0; i < open.n; i++)   /* left open by an error */
+        free(hp[open.c[i]].p);
     free(hp);
-    free(tmp);
-    free(xy);
+    free(sc.tmp);
+    free(sc.xy);
+    free(open.c);
     free(lab);
     free(obj);
     free(left);
