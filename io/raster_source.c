@@ -427,6 +427,44 @@ tb_status tb_raster_read_rows(tb_raster *r, int y0, int rows, const int *bands, 
     return tb_raster_read_window(r, 0, y0, r->width, rows, bands, nbands, planes, valid);
 }
 
+/* How a band's validity follows from its values, when GDAL derives its mask from them
+ * (all valid, or a nodata value) and no mask band has to be read. */
+typedef struct value_mask {
+    int check_nan;   /* float data: NaN is no data */
+    int has_nodata;
+    float nodata;
+} value_mask;
+
+/* Fills *vm and returns 1 when the validity of `band` follows from its values. */
+static int value_mask_of(GDALRasterBandH band, value_mask *vm)
+{
+    const int flags = GDALGetMaskFlags(band);
+    if (flags & GMF_ALL_VALID) {
+        /* Only float data can still hold NaN. */
+        *vm = (value_mask){GDALDataTypeIsFloating(GDALGetRasterDataType(band)), 0, 0};
+        return 1;
+    }
+    if (flags == GMF_NODATA) {
+        /* The mask would be derived from the same values: compare directly. */
+        int has = 0;
+        const float nd = (float)GDALGetRasterNoDataValue(band, &has);
+        *vm = (value_mask){1, !isnan(nd), nd};
+        return 1;
+    }
+    return 0;
+}
+
+static void apply_value_mask(const value_mask *vm, const float *p, size_t n, uint8_t *valid)
+{
+    if (vm->has_nodata) {
+        for (size_t k = 0; k < n; k++)
+            valid[k] &= (uint8_t)(p[k] != vm->nodata && !isnan(p[k]));
+    } else if (vm->check_nan) {
+        for (size_t k = 0; k < n; k++)
+            valid[k] &= (uint8_t)!isnan(p[k]);
+    }
+}
+
 tb_status tb_raster_read_window(tb_raster *r, int x0, int y0, int cols, int rows, const int *bands,
                                 int nbands, float *const *planes, uint8_t *valid)
 {
@@ -451,28 +489,12 @@ tb_status tb_raster_read_window(tb_raster *r, int x0, int y0, int cols, int rows
                                   GDT_Float32, 0, 0) != CE_None)
             return tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot read rows %d-%d of band %d (%s)",
                             r->path, y0, y0 + rows - 1, bands[i], tb_gdal_last_error());
-        const float *p = planes[i];
-        int flags = GDALGetMaskFlags(band);
-        if (flags & GMF_ALL_VALID) {
-            /* Only float data can still hold NaN. */
-            if (GDALDataTypeIsFloating(GDALGetRasterDataType(band)))
-                for (size_t k = 0; k < n; k++)
-                    valid[k] &= (uint8_t)!isnan(p[k]);
+        value_mask vm;
+        if (value_mask_of(band, &vm)) {
+            apply_value_mask(&vm, planes[i], n, valid);
             continue;
         }
-        if (flags == GMF_NODATA) {
-            /* The mask would be derived from the same values: compare directly. */
-            int has = 0;
-            float nd = (float)GDALGetRasterNoDataValue(band, &has);
-            if (isnan(nd)) {
-                for (size_t k = 0; k < n; k++)
-                    valid[k] &= (uint8_t)!isnan(p[k]);
-            } else {
-                for (size_t k = 0; k < n; k++)
-                    valid[k] &= (uint8_t)(p[k] != nd && !isnan(p[k]));
-            }
-            continue;
-        }
+        const int flags = GDALGetMaskFlags(band);
         if ((flags & GMF_PER_DATASET) && per_dataset_done)
             continue;
         if (r->mask_cap < n) {
@@ -543,6 +565,48 @@ tb_status tb_raster_same_grid(const tb_raster *a, const tb_raster *b)
         if (!same)
             return tb_error(TB_ERR_GRID, "%s and %s are on different grids: their CRSs differ",
                             a->path, b->path);
+    }
+    return TB_OK;
+}
+
+tb_status tb_raster_read_windows(tb_raster *r, int n, const int *xs, const int *ys, int cols,
+                                 int rows, const int *bands, int nbands, float *const *planes,
+                                 uint8_t *valid)
+{
+    const size_t px = (size_t)cols * rows;
+    if (!r->fast || !tb_tiff_reader_tiled(r->fast)) {
+        /* GDAL, window after window: its handles are not to be shared between threads. */
+        for (int i = 0; i < n; i++) {
+            tb_status st = tb_raster_read_window(r, xs[i], ys[i], cols, rows, bands, nbands,
+                                                 planes + (size_t)i * (size_t)nbands,
+                                                 valid + (size_t)i * px);
+            if (st)
+                return st;
+        }
+        return TB_OK;
+    }
+    /* The fast path takes only files whose masks follow from their values. */
+    value_mask vm[TB_RASTER_MAX_WINDOW_BANDS];
+    if (nbands > TB_RASTER_MAX_WINDOW_BANDS)
+        return tb_error(TB_ERR_BANDS, "%s: at most %d bands can be read at once", r->path,
+                        TB_RASTER_MAX_WINDOW_BANDS);
+    for (int i = 0; i < nbands; i++) {
+        GDALRasterBandH band = bands[i] >= 1 && bands[i] <= r->nbands
+                                   ? GDALGetRasterBand(r->ds, bands[i]) : NULL;
+        if (!band)
+            return tb_error(TB_ERR_BANDS, "%s: has no band %d", r->path, bands[i]);
+        if (!value_mask_of(band, &vm[i]))
+            return tb_error(TB_ERR_INTERNAL, "%s: band %d has a mask band on the libtiff path",
+                            r->path, bands[i]);
+    }
+    if (tb_tiff_reader_read_windows(r->fast, n, xs, ys, cols, rows, bands, nbands, planes) != 0)
+        return tb_error_status();
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < n; i++) {
+        uint8_t *v = valid + (size_t)i * px;
+        memset(v, 1, px);
+        for (int b = 0; b < nbands; b++)
+            apply_value_mask(&vm[b], planes[(size_t)i * (size_t)nbands + b], px, v);
     }
     return TB_OK;
 }

@@ -53,6 +53,16 @@ tb_status tb_raster_read_rows(tb_raster *r, int y0, int rows, const int *bands, 
 tb_status tb_raster_read_window(tb_raster *r, int x0, int y0, int cols, int rows, const int *bands,
                                 int nbands, float *const *planes, uint8_t *valid);
 
+/* Reads n windows of cols x rows, window i at (xs[i], ys[i]), like
+ * tb_raster_read_window: band b of window i into planes[i * nbands + b], its validity
+ * at valid + i * cols * rows. A tiled plain GeoTIFF is decoded in parallel through
+ * libtiff (at most TB_RASTER_MAX_WINDOW_BANDS bands); anything else is read window by
+ * window through GDAL. */
+#define TB_RASTER_MAX_WINDOW_BANDS 64
+tb_status tb_raster_read_windows(tb_raster *r, int n, const int *xs, const int *ys, int cols,
+                                 int rows, const int *bands, int nbands, float *const *planes,
+                                 uint8_t *valid);
+
 /* 1 when the raster has no CRS but RPC metadata (an L1A scene: orthorectify it). */
 int tb_raster_has_rpc(const tb_raster *r);
 

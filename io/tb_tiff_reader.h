@@ -1,5 +1,6 @@
-/* tb_tiff_reader.h (io-internal): a libtiff fast path for reading rows of a plain
- * GeoTIFF as float32 planes, decoding the tiles or strips of a call in parallel.
+/* tb_tiff_reader.h (io-internal): a libtiff fast path for reading rows (and windows
+ * of a tiled file) of a plain GeoTIFF as float32 planes, decoding the tiles or strips
+ * of a call in parallel.
  *
  * It takes only files whose pixels it can give exactly as GDAL gives them: TIFF or
  * BigTIFF, tiled or stripped, PLANARCONFIG_CONTIG or SEPARATE, any band count, samples
@@ -48,5 +49,19 @@ void tb_tiff_reader_set_overlap(tb_tiff_reader *t, int rows);
  * range). */
 int tb_tiff_reader_read_rows(tb_tiff_reader *t, int y0, int rows, const int *bands, int nbands,
                              float *const *planes);
+
+/* 1 for a tiled file (windows can be read), 0 for a stripped one. */
+int tb_tiff_reader_tiled(const tb_tiff_reader *t);
+
+/* Reads n windows of cols x rows of a tiled file, window i's top-left pixel at
+ * (xs[i], ys[i]): band bands[b] of window i into planes[i * nbands + b] (cols * rows
+ * floats, owned by the caller), GDAL's values as in tb_tiff_reader_read_rows. The
+ * windows are decoded in parallel, each by one thread with its own handle, tile by
+ * tile; the row cache is neither used nor changed (co-registration reads a few
+ * windows spread over the scene). Returns 0, or -1 with the error recorded
+ * (TB_ERR_INPUT_FORMAT naming the file and the tile, TB_ERR_USAGE for a stripped file
+ * or a window outside the image, TB_ERR_BANDS). */
+int tb_tiff_reader_read_windows(tb_tiff_reader *t, int n, const int *xs, const int *ys, int cols,
+                                int rows, const int *bands, int nbands, float *const *planes);
 
 #endif

@@ -13,6 +13,9 @@
  * UInt16). Conversion to float is the same C conversion GDAL's GDALCopyWords makes
  * (a plain cast), so the values are GDAL's, bit for bit.
  *
+ * Windows of a tiled file (co-registration's) are decoded window by window, one
+ * window per thread, straight from the tiles into the caller's planes.
+ *
  * libtiff messages go to a per-handle handler (TIFFOpenExt), never to the global one
  * that GDAL installs; the first message of a failed decode becomes the error recorded,
  * on the calling thread, after the parallel loop.
@@ -433,10 +436,23 @@ static int holds(const tb_tiff_reader *t, const raw_rows *r, int r0, int r1, con
 
 #define CONVERT(T)                                                                          \
     do {                                                                                    \
-        const T *src = (const T *)row;                                                      \
-        for (int x = 0; x < w; x++)                                                         \
+        const T *src = (const T *)from;                                                     \
+        for (int x = 0; x < n; x++)                                                         \
             out[x] = (float)src[(size_t)x * step];                                          \
     } while (0)
+
+/* n samples of `kind`, `step` samples apart from `from`, to float. */
+static void convert_span(sample_kind kind, const uint8_t *from, size_t step, int n, float *out)
+{
+    switch (kind) {
+    case K_U8: CONVERT(uint8_t); break;
+    case K_U16: CONVERT(uint16_t); break;
+    case K_I16: CONVERT(int16_t); break;
+    case K_U32: CONVERT(uint32_t); break;
+    case K_I32: CONVERT(int32_t); break;
+    case K_F32: CONVERT(float); break;
+    }
+}
 
 /* Rows [r0, r1) of the image, held by `from`, into planes whose row 0 is image row y0. */
 static void convert_rows(const tb_tiff_reader *t, const raw_rows *from, int r0, int r1, int y0,
@@ -452,15 +468,7 @@ static void convert_rows(const tb_tiff_reader *t, const raw_rows *from, int r0, 
         const uint8_t *row = from->data + t->plane_bytes * (size_t)(t->separate ? b : 0) +
                              (size_t)(y - from->r0) * t->row_bytes +
                              (t->separate ? 0 : (size_t)b * (size_t)t->bytes);
-        float *out = planes[i] + (size_t)(y - y0) * (size_t)w;
-        switch (t->kind) {
-        case K_U8: CONVERT(uint8_t); break;
-        case K_U16: CONVERT(uint16_t); break;
-        case K_I16: CONVERT(int16_t); break;
-        case K_U32: CONVERT(uint32_t); break;
-        case K_I32: CONVERT(int32_t); break;
-        case K_F32: CONVERT(float); break;
-        }
+        convert_span(t->kind, row, step, w, planes[i] + (size_t)(y - y0) * (size_t)w);
     }
 }
 
@@ -507,4 +515,111 @@ done:
     if (need != need_stack)
         free(need);
     return ret;
+}
+
+int tb_tiff_reader_tiled(const tb_tiff_reader *t) { return t->tiled; }
+
+/* Window (x0, y0, cols, rows) of the `bands` into planes[0..nbands), its tiles decoded
+ * one by one with handle h into that handle's tile buffer. Returns 0, or -1 with the
+ * failed tile in *bad (message in t->msg[h]). */
+static int decode_window(tb_tiff_reader *t, int h, int x0, int y0, int cols, int rows,
+                         const int *bands, int nbands, float *const *planes, block_task *bad)
+{
+    const size_t step = (size_t)t->plane_spp;
+    const size_t px = step * (size_t)t->bytes;
+    for (int p = 0; p < t->nplanes; p++) {
+        int used = 0;
+        for (int i = 0; i < nbands; i++)
+            used |= !t->separate || bands[i] - 1 == p;
+        if (!used)
+            continue;
+        for (int by = y0 / t->bh; by <= (y0 + rows - 1) / t->bh; by++) {
+            for (int bx = x0 / t->bw; bx <= (x0 + cols - 1) / t->bw; bx++) {
+                const int tx = bx * t->bw, ty = by * t->bh;
+                uint32_t tile = TIFFComputeTile(t->tif[h], (uint32_t)tx, (uint32_t)ty, 0, (uint16_t)p);
+                if (TIFFReadEncodedTile(t->tif[h], tile, t->buf[h], t->block_bytes) != t->block_bytes) {
+                    *bad = (block_task){(uint32_t)bx, (uint32_t)by, (uint16_t)p};
+                    return -1;
+                }
+                /* The part of the window this tile covers. */
+                const int ax = x0 > tx ? x0 : tx, ay = y0 > ty ? y0 : ty;
+                const int bxe = x0 + cols < tx + t->bw ? x0 + cols : tx + t->bw;
+                const int bye = y0 + rows < ty + t->bh ? y0 + rows : ty + t->bh;
+                for (int i = 0; i < nbands; i++) {
+                    const int b = bands[i] - 1;
+                    if (t->separate && b != p)
+                        continue;
+                    const size_t band_off = t->separate ? 0 : (size_t)b * (size_t)t->bytes;
+                    for (int y = ay; y < bye; y++)
+                        convert_span(t->kind,
+                                     t->buf[h] + ((size_t)(y - ty) * (size_t)t->bw +
+                                                  (size_t)(ax - tx)) * px + band_off,
+                                     step, bxe - ax,
+                                     planes[i] + (size_t)(y - y0) * (size_t)cols + (size_t)(ax - x0));
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+int tb_tiff_reader_read_windows(tb_tiff_reader *t, int n, const int *xs, const int *ys, int cols,
+                                int rows, const int *bands, int nbands, float *const *planes)
+{
+    if (!t->tiled) {
+        tb_error(TB_ERR_USAGE, "%s: windows are read from tiled files only", t->path);
+        return -1;
+    }
+    int planes_used = t->separate ? 0 : 1;
+    for (int i = 0; i < nbands; i++) {
+        if (bands[i] < 1 || bands[i] > t->spp) {
+            tb_error(TB_ERR_BANDS, "%s: has no band %d", t->path, bands[i]);
+            return -1;
+        }
+        int repeated = 0;
+        for (int j = 0; j < i; j++)
+            repeated |= bands[j] == bands[i];
+        planes_used += t->separate && !repeated;
+    }
+    long tiles = 0;
+    for (int i = 0; i < n; i++) {
+        if (cols < 1 || rows < 1 || xs[i] < 0 || ys[i] < 0 || xs[i] > t->width - cols ||
+            ys[i] > t->height - rows) {
+            tb_error(TB_ERR_USAGE, "%s: window %d x %d at (%d, %d) is outside its %d x %d pixels",
+                     t->path, cols, rows, xs[i], ys[i], t->width, t->height);
+            return -1;
+        }
+        tiles += (long)((xs[i] + cols - 1) / t->bw - xs[i] / t->bw + 1) *
+                 ((ys[i] + rows - 1) / t->bh - ys[i] / t->bh + 1) * planes_used;
+    }
+    int failed = -1, failed_h = 0;   /* the first failed window and its handle */
+    block_task bad = {0, 0, 0};
+    for (int i = 0; i < t->nthreads; i++)
+        t->msg[i].set = 0;
+#pragma omp parallel for num_threads(t->nthreads) schedule(dynamic, 1)
+    for (int i = 0; i < n; i++) {
+        const int h = omp_get_thread_num();
+        block_task k;
+        if (decode_window(t, h, xs[i], ys[i], cols, rows, bands, nbands,
+                          planes + (size_t)i * (size_t)nbands, &k) != 0) {
+#pragma omp critical(tb_tiff_reader_fail)
+            if (failed < 0 || i < failed) {
+                failed = i;
+                failed_h = h;
+                bad = k;
+            }
+        }
+    }
+    if (failed >= 0) {
+        const handle_msg *m = &t->msg[failed_h];
+        char band[32] = "";
+        if (t->separate)
+            snprintf(band, sizeof band, " of band %d", bad.plane + 1);
+        tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot decode the tile at column %u, row %u%s (%s)",
+                 t->path, bad.bx * (uint32_t)t->bw, bad.by * (uint32_t)t->bh, band,
+                 m->set ? m->text : "short read");
+        return -1;
+    }
+    t->decoded += tiles;
+    return 0;
 }

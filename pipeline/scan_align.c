@@ -41,41 +41,59 @@ static tb_status open_and_assign(tb_scan_ctx *ctx, const char *before, const cha
     return TB_OK;
 }
 
-/* Brightness (mean of the bands used) of an n x n window of `r` at (x0, y0);
- * `planes` is scratch for nbands windows. */
-static tb_status read_brightness(tb_scan_ctx *ctx, tb_raster *r, int x0, int y0, int n,
-                                 float *planes, uint8_t *valid, float *out)
-{
-    const int nb = ctx->nbands;
-    const size_t px = (size_t)n * n;
-    float *p[TB_SCAN_MAX_BANDS];
-    for (int b = 0; b < nb; b++)
-        p[b] = planes + px * b;
-    tb_status st = tb_raster_read_window(r, x0, y0, n, n, ctx->res->bands, nb, p, valid);
-    if (st)
-        return st;
-    for (size_t i = 0; i < px; i++) {
-        float s = 0;
-        for (int b = 0; b < nb; b++)
-            s += p[b][i];
-        out[i] = s / (float)nb;
-    }
-    return TB_OK;
-}
-
 /* Windows read, then matched in parallel (one FFT handle per thread). A window's
  * result does not depend on the thread that matched it. The dates are read one after
  * the other: two dates may be views of the same files (a pair of VRTs over one band
  * set), and GDAL shares the source datasets of VRTs, which are not safe to read from
- * two threads at once. */
+ * two threads at once. A date that is a tiled GeoTIFF as it is has its windows decoded
+ * in parallel through libtiff (tb_raster_read_windows), with handles of its own. */
 #define WINDOW_BATCH 16
+#define BATCH_BYTES ((size_t)64 << 20)
 
 typedef struct window_batch {
     int n;                       /* window side */
-    float *ref, *mov;            /* WINDOW_BATCH brightness windows of each date */
+    int cap;                     /* windows per batch */
+    float *ref, *mov;            /* cap brightness windows of each date */
     uint8_t *vb, *va;            /* and their validity */
-    float *planes;               /* scratch for nbands windows */
+    float *planes;               /* cap * nbands windows of one date's bands */
 } window_batch;
+
+/* Windows per batch: WINDOW_BATCH, fewer when their bands would take more than
+ * BATCH_BYTES (the largest co-registration windows are 2048 px). */
+static int batch_windows(int n, int nbands)
+{
+    const size_t one = (size_t)n * (size_t)n * sizeof(float) * (size_t)(nbands + 2);
+    size_t k = BATCH_BYTES / one;
+    return k < 1 ? 1 : k > WINDOW_BATCH ? WINDOW_BATCH : (int)k;
+}
+
+/* Brightness (mean of the bands used) of `count` windows of `r`, window i at
+ * (xs[i], ys[i]), into out + i * n * n, validity into valid + i * n * n. */
+static tb_status read_brightness(tb_scan_ctx *ctx, tb_raster *r, window_batch *b, int count,
+                                 const int *xs, const int *ys, uint8_t *valid, float *out)
+{
+    const int nb = ctx->nbands;
+    const size_t px = (size_t)b->n * b->n;
+    float *p[WINDOW_BATCH * TB_SCAN_MAX_BANDS];
+    for (int k = 0; k < count * nb; k++)
+        p[k] = b->planes + px * (size_t)k;
+    tb_status st = tb_raster_read_windows(r, count, xs, ys, b->n, b->n, ctx->res->bands, nb, p,
+                                          valid);
+    if (st)
+        return st;
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < count; i++) {
+        float *const *pi = p + (size_t)i * nb;
+        float *o = out + (size_t)i * px;
+        for (size_t k = 0; k < px; k++) {
+            float s = 0;
+            for (int j = 0; j < nb; j++)
+                s += pi[j][k];
+            o[k] = s / (float)nb;
+        }
+    }
+    return TB_OK;
+}
 
 /* Reads windows [i0, i1) of the layout `xs`, `ys` (after-windows at ax + x, ay + y,
  * before-windows (ox, oy) further) into slots 0.. of `b`; vb ends up valid where both
@@ -83,19 +101,20 @@ typedef struct window_batch {
 static tb_status read_batch(tb_scan_ctx *ctx, window_batch *b, const int *xs, const int *ys,
                             int i0, int i1, int ax, int ay, int ox, int oy)
 {
-    const size_t px = (size_t)b->n * b->n;
-    for (int i = i0; i < i1; i++) {
-        const size_t k = (size_t)(i - i0) * px;
-        const int x = ax + xs[i], y = ay + ys[i];
-        tb_status st = read_brightness(ctx, ctx->after, x, y, b->n, b->planes, b->va + k,
-                                       b->ref + k);
-        if (!st)
-            st = read_brightness(ctx, ctx->before, x + ox, y + oy, b->n, b->planes, b->vb + k,
-                                 b->mov + k);
-        if (st)
-            return st;
+    int x[WINDOW_BATCH], y[WINDOW_BATCH], bx[WINDOW_BATCH], by[WINDOW_BATCH];
+    const int count = i1 - i0;
+    for (int i = 0; i < count; i++) {
+        x[i] = ax + xs[i0 + i];
+        y[i] = ay + ys[i0 + i];
+        bx[i] = x[i] + ox;
+        by[i] = y[i] + oy;
     }
-    const size_t all = (size_t)(i1 - i0) * px;
+    tb_status st = read_brightness(ctx, ctx->after, b, count, x, y, b->va, b->ref);
+    if (!st)
+        st = read_brightness(ctx, ctx->before, b, count, bx, by, b->vb, b->mov);
+    if (st)
+        return st;
+    const size_t all = (size_t)count * b->n * b->n;
     for (size_t i = 0; i < all; i++)
         b->vb[i] = (uint8_t)(b->vb[i] && b->va[i]);
     return TB_OK;
@@ -123,19 +142,19 @@ static int estimate(tb_scan_ctx *ctx, int window, int ox, int oy, tb_coreg_resul
     int *x0 = malloc(sizeof(int) * (size_t)nmax * 2);
     tb_coreg_window *win = calloc((size_t)nmax, sizeof *win);
     tb_coreg **c = calloc((size_t)nthreads, sizeof *c);
-    window_batch b = {.n = window};
-    float *fbuf = malloc(sizeof(float) * px * (size_t)(2 * WINDOW_BATCH + ctx->nbands));
-    uint8_t *vbuf = malloc(px * 2 * WINDOW_BATCH);
+    window_batch b = {.n = window, .cap = batch_windows(window, ctx->nbands)};
+    float *fbuf = malloc(sizeof(float) * px * (size_t)b.cap * (size_t)(2 + ctx->nbands));
+    uint8_t *vbuf = malloc(px * 2 * (size_t)b.cap);
     int rc = -1;
     if (!x0 || !win || !c || !fbuf || !vbuf) {
         tb_error(TB_ERR_NOMEM, "out of memory for co-registration windows");
         goto done;
     }
     b.ref = fbuf;
-    b.mov = fbuf + px * WINDOW_BATCH;
-    b.planes = fbuf + px * 2 * WINDOW_BATCH;
+    b.mov = fbuf + px * (size_t)b.cap;
+    b.planes = fbuf + px * 2 * (size_t)b.cap;
     b.vb = vbuf;
-    b.va = vbuf + px * WINDOW_BATCH;
+    b.va = vbuf + px * (size_t)b.cap;
     tb_coreg_options o;
     tb_coreg_defaults(&o);
     o.window = window;
@@ -166,8 +185,8 @@ static int estimate(tb_scan_ctx *ctx, int window, int ox, int oy, tb_coreg_resul
             x0[nmax + i] = uy;
         }
     }
-    for (int i0 = 0; i0 < n; i0 += WINDOW_BATCH) {
-        const int i1 = i0 + WINDOW_BATCH < n ? i0 + WINDOW_BATCH : n;
+    for (int i0 = 0; i0 < n; i0 += b.cap) {
+        const int i1 = i0 + b.cap < n ? i0 + b.cap : n;
         if (read_batch(ctx, &b, x0, x0 + nmax, i0, i1, ax, ay, ox, oy))
             goto done;
 #pragma omp parallel for schedule(dynamic, 1)

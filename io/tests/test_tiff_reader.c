@@ -378,6 +378,111 @@ static void test_refuses_what_gdal_does_differently(void **state)
     assert_int_equal(tb_error_status(), TB_OK);   /* refusals record nothing */
 }
 
+/* Windows of a tiled file, decoded in parallel, give GDAL's pixels: windows inside one
+ * tile, across tile borders, on the image's last partial tiles, any band selection,
+ * CONTIG and SEPARATE, on 1 and 2 threads; the tiles decoded are those the windows
+ * touch; a stripped file and a window outside the image are refused with an error. */
+static void test_windows_match_gdal(void **state)
+{
+    (void)state;
+    const int tiled_cases[] = {1, 2, 4, 11, 13, 14};
+    const int win[][4] = {{0, 0, 64, 64},     {256, 256, 256, 256}, {200, 230, 120, 90},
+                          {936, 713, 64, 64}, {700, 500, 300, 277}, {3, 5, 1, 1},
+                          {255, 0, 2, 777}};
+    const int nwin = (int)(sizeof win / sizeof win[0]);
+    for (size_t ci = 0; ci < sizeof tiled_cases / sizeof tiled_cases[0]; ci++) {
+        const layout_case *lc = &cases[tiled_cases[ci]];
+        char path[512];
+        tmp_path(path, sizeof path, lc->name);
+        GDALDatasetH mem = make_mem(lc->w, lc->h, lc->nb, lc->type, 77u + (uint32_t)ci);
+        write_tiff(path, mem, lc->opts);
+        GDALClose(mem);
+        int w, h, nb, tw, th;
+        float *ref = gdal_planes(path, &w, &h, &nb);
+        GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
+        assert_non_null(ds);
+        GDALGetBlockSize(GDALGetRasterBand(ds, 1), &tw, &th);
+        GDALClose(ds);
+        const int separate = strstr(lc->opts, "INTERLEAVE=BAND") != NULL;
+        int sel_all[4] = {1, 2, 3, 4}, sel_rev[2] = {nb, 1};
+        const int *sels[2] = {sel_all, sel_rev};
+        const int nsels[2] = {nb, 2};
+        for (int threads = 1; threads <= 2; threads++) {
+            for (int s = 0; s < 2; s++) {
+                tb_tiff_reader *t = tb_tiff_reader_open(path, threads);
+                assert_non_null(t);
+                assert_true(tb_tiff_reader_tiled(t));
+                /* One size per call, as co-registration reads them. */
+                for (int k = 0; k < nwin; k++) {
+                    const int cols = win[k][2], rows = win[k][3];
+                    if (win[k][0] + cols > w || win[k][1] + rows > h)
+                        continue;
+                    int xs[3], ys[3];   /* the window and two copies shifted by a pixel */
+                    int n = 0;
+                    for (int d = 0; d < 3; d++) {
+                        const int x = win[k][0] + (d == 1), y = win[k][1] + (d == 2);
+                        if (x + cols <= w && y + rows <= h) {
+                            xs[n] = x;
+                            ys[n] = y;
+                            n++;
+                        }
+                    }
+                    const size_t px = (size_t)cols * rows;
+                    float *buf = malloc(px * (size_t)n * (size_t)nsels[s] * sizeof *buf);
+                    float *planes[12];
+                    assert_non_null(buf);
+                    for (int i = 0; i < n * nsels[s]; i++)
+                        planes[i] = buf + px * (size_t)i;
+                    const long before = tb_tiff_reader_decoded_blocks(t);
+                    if (tb_tiff_reader_read_windows(t, n, xs, ys, cols, rows, sels[s], nsels[s],
+                                                    planes) != 0)
+                        fail_msg("%s: window %d: %s", lc->name, k, tb_error_message());
+                    long tiles = 0;
+                    for (int i = 0; i < n; i++)
+                        tiles += (long)((xs[i] + cols - 1) / tw - xs[i] / tw + 1) *
+                                 ((ys[i] + rows - 1) / th - ys[i] / th + 1);
+                    const int per_tile = separate ? nsels[s] : 1;   /* a tile per band */
+                    assert_int_equal(tb_tiff_reader_decoded_blocks(t) - before, tiles * per_tile);
+                    for (int i = 0; i < n; i++)
+                        for (int b = 0; b < nsels[s]; b++) {
+                            const float *plane = ref + (size_t)w * h * (sels[s][b] - 1);
+                            for (int y = 0; y < rows; y++)
+                                if (memcmp(planes[i * nsels[s] + b] + (size_t)y * cols,
+                                           plane + (size_t)(ys[i] + y) * w + xs[i],
+                                           (size_t)cols * sizeof(float)) != 0)
+                                    fail_msg("%s, %d threads: window %d at (%d, %d) band %d row "
+                                             "%d differs from GDAL's",
+                                             lc->name, threads, k, xs[i], ys[i], sels[s][b], y);
+                        }
+                    free(buf);
+                }
+                const int out_x = w - 10, zero = 0;
+                float one[4 * 400], *p1[4] = {one, one + 400, one + 800, one + 1200};
+                assert_int_equal(tb_tiff_reader_read_windows(t, 1, &out_x, &zero, 20, 20, sel_all,
+                                                             1, p1), -1);
+                assert_int_equal(tb_error_status(), TB_ERR_USAGE);
+                assert_non_null(strstr(tb_error_message(), path));
+                tb_error_clear();
+                tb_tiff_reader_close(t);
+            }
+        }
+        free(ref);
+    }
+    char path[512];
+    tmp_path(path, sizeof path, cases[7].name);   /* stripped: rows only */
+    GDALDatasetH mem = make_mem(300, 200, 4, GDT_UInt16, 5);
+    write_tiff(path, mem, cases[7].opts);
+    GDALClose(mem);
+    tb_tiff_reader *t = tb_tiff_reader_open(path, 2);
+    assert_non_null(t);
+    assert_false(tb_tiff_reader_tiled(t));
+    const int zero = 0, band = 1;
+    float one[16], *p1[1] = {one};
+    assert_int_equal(tb_tiff_reader_read_windows(t, 1, &zero, &zero, 4, 4, &band, 1, p1), -1);
+    assert_int_equal(tb_error_status(), TB_ERR_USAGE);
+    tb_tiff_reader_close(t);
+}
+
 /* A corrupt tile is an error naming the file, not garbage pixels. */
 static void test_corrupt_tile_is_an_error(void **state)
 {
@@ -425,6 +530,12 @@ static void test_raster_uses_fast_path(void **state)
     GDALDatasetH mem = make_mem(500, 400, 4, GDT_UInt16, 11);
     for (int b = 1; b <= 4; b++)
         GDALSetRasterNoDataValue(GDALGetRasterBand(mem, b), 7.0);
+    uint16_t holes[40 * 10];   /* a patch of no data in band 2 */
+    for (int i = 0; i < 400; i++)
+        holes[i] = 7;
+    assert_int_equal(GDALRasterIO(GDALGetRasterBand(mem, 2), GF_Write, 260, 140, 40, 10, holes, 40,
+                                  10, GDT_UInt16, 0, 0),
+                     CE_None);
     write_tiff(path, mem, "TILED=YES BLOCKXSIZE=256 BLOCKYSIZE=256 COMPRESS=DEFLATE PREDICTOR=2");
     GDALClose(mem);
 
@@ -456,6 +567,25 @@ static void test_raster_uses_fast_path(void **state)
         if (rows > 100)
             assert_true(invalid > 0);   /* the nodata value 7 occurs: the mask is exercised */
     }
+    /* Windows: decoded in parallel on the fast path, one by one through GDAL. */
+    const int xs[3] = {0, 250, 436}, ys[3] = {0, 130, 336}, nw = 3, side = 64;
+    const size_t wpx = (size_t)side * side;
+    float *wp_fast[9], *wp_gdal[9];
+    for (int i = 0; i < 9; i++) {
+        wp_fast[i] = buf + wpx * (size_t)i;
+        wp_gdal[i] = buf + wpx * (size_t)(9 + i);
+    }
+    memset(valid, 0xAA, 2 * n);
+    assert_int_equal(tb_raster_read_windows(a, nw, xs, ys, side, side, bands, 3, wp_fast, valid),
+                     TB_OK);
+    assert_int_equal(tb_raster_read_windows(b, nw, xs, ys, side, side, bands, 3, wp_gdal,
+                                            valid + n), TB_OK);
+    assert_memory_equal(buf, buf + 9 * wpx, 9 * wpx * sizeof(float));
+    assert_memory_equal(valid, valid + n, 3 * wpx);
+    size_t invalid = 0;
+    for (size_t j = 0; j < 3 * wpx; j++)
+        invalid += !valid[j];
+    assert_true(invalid > 0 && invalid < 3 * wpx);
     tb_raster_close(a);
     tb_raster_close(b);
 
@@ -482,6 +612,7 @@ int main(void)
         cmocka_unit_test_setup(test_strips_and_chunks_decode_each_block_once, clear_error),
         cmocka_unit_test_setup(test_overlap_cuts_the_carry, clear_error),
         cmocka_unit_test_setup(test_refuses_what_gdal_does_differently, clear_error),
+        cmocka_unit_test_setup(test_windows_match_gdal, clear_error),
         cmocka_unit_test_setup(test_corrupt_tile_is_an_error, clear_error),
         cmocka_unit_test_setup(test_raster_uses_fast_path, clear_error),
     };
