@@ -20,6 +20,7 @@
  * not depend on the strip height.
  */
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +159,140 @@ static int add_run(hull_pts *hc, open_list *o, uint32_t c, int32_t x0, int32_t x
     return 0;
 }
 
+/* Rows [0, rows) of a strip: lab becomes the root of each kept component (0 for the
+ * others, UINT32_MAX for no data kept), obj its structure pixels (not shadow in either
+ * date). Rows are independent: split over the threads. */
+static void relabel_rows(const tb_scan_ctx *ctx, const uint8_t *want, int w, int rows,
+                         uint32_t *lab, const uint8_t *fl, uint32_t *obj)
+{
+#pragma omp parallel for schedule(static)
+    for (int y = 0; y < rows; y++) {
+        uint32_t last = 0, last_root = 0;
+        for (size_t i = (size_t)y * w; i < (size_t)(y + 1) * w; i++) {
+            const uint32_t l = lab[i];
+            uint32_t root = 0;
+            if (l != 0 && l != UINT32_MAX) {
+                if (l != last) {
+                    last = l;
+                    last_root = tb_ccl_root(ctx->ccl, l);
+                }
+                root = want[last_root] ? last_root : 0;
+            }
+            lab[i] = l == UINT32_MAX ? UINT32_MAX : root;
+            obj[i] = root && !(fl[i] & (TB_EV_DARK_AFTER | TB_EV_DARK_BEFORE)) ? root : 0;
+        }
+    }
+}
+
+/* Per row: the nearest structure pixel within r on the left and on the right, and
+ * whether there is one at all (`nearby`). */
+static void nearest_structures(int w, int rows, int r, const uint32_t *obj, uint32_t *left,
+                               uint32_t *right, uint8_t *nearby)
+{
+#pragma omp parallel for schedule(static)
+    for (int y = 0; y < rows; y++) {
+        const size_t o = (size_t)y * w;
+        int lx = -r - 1;
+        uint32_t lr = 0;
+        for (int x = 0; x < w; x++) {
+            if (obj[o + x]) {
+                lx = x;
+                lr = obj[o + x];
+            }
+            left[o + x] = x - lx <= r ? lr : 0;
+        }
+        int rx = w + r + 1;
+        uint32_t rr = 0;
+        for (int x = w - 1; x >= 0; x--) {
+            if (obj[o + x]) {
+                rx = x;
+                rr = obj[o + x];
+            }
+            right[o + x] = rx - x <= r ? rr : 0;
+            nearby[o + x] = left[o + x] || right[o + x];
+        }
+    }
+}
+
+/* The strip as pass 2b holds it: erows rows of width w, with the nearest structures
+ * of every row. */
+typedef struct ring_strip {
+    int w, erows, r;
+    const uint32_t *lab, *obj, *left, *right;
+    const uint8_t *fl, *nearby;
+} ring_strip;
+
+/* Counts the ring pixels of rows [ya, yb) for the components they border. `colsum`
+ * (w entries, scratch) holds, at row y, the rows within r of y that have a structure
+ * pixel within r of each column: pixels far from every structure are skipped.
+ * Counts are integers added atomically: the totals do not depend on how the rows were
+ * split. */
+static void count_ring_rows(const ring_strip *s, int ya, int yb, uint32_t *colsum,
+                            tb_shape_meas *out)
+{
+    const int w = s->w, r = s->r, erows = s->erows;
+    memset(colsum, 0, (size_t)w * sizeof *colsum);
+    const int wy0 = ya - r < 0 ? 0 : ya - r;
+    for (int y = wy0; y < ya + r && y < erows; y++)
+        for (int x = 0; x < w; x++)
+            colsum[x] += s->nearby[(size_t)y * w + x];
+    for (int y = ya; y < yb; y++) {
+        if (y + r < erows)
+            for (int x = 0; x < w; x++)
+                colsum[x] += s->nearby[(size_t)(y + r) * w + x];
+        const int wa = y - r < 0 ? 0 : y - r, wb = y + r < erows ? y + r : erows - 1;
+        for (int x = 0; x < w; x++) {
+            const size_t i = (size_t)y * w + x;
+            if (!colsum[x] || s->obj[i] || s->lab[i] == UINT32_MAX)
+                continue;
+            uint32_t found[MAX_NEAR];
+            int nf = 0;
+            for (int yy = wa; yy <= wb; yy++) {
+                const size_t j = (size_t)yy * w + x;
+                const uint32_t cand[2] = {s->left[j], s->right[j]};
+                for (int k = 0; k < 2; k++) {
+                    if (!cand[k])
+                        continue;
+                    int seen = 0;
+                    for (int q = 0; q < nf && !seen; q++)
+                        seen = found[q] == cand[k];
+                    if (!seen && nf < MAX_NEAR)
+                        found[nf++] = cand[k];
+                }
+            }
+            const uint64_t dark_after = (s->fl[i] & TB_EV_DARK_AFTER) != 0;
+            const uint64_t dark_before = (s->fl[i] & TB_EV_DARK_BEFORE) != 0;
+            for (int q = 0; q < nf; q++) {
+                tb_shape_meas *m = &out[found[q]];
+#pragma omp atomic
+                m->ring++;
+#pragma omp atomic
+                m->ring_dark_after += dark_after;
+#pragma omp atomic
+                m->ring_dark_before += dark_before;
+            }
+        }
+        if (y - r >= 0)
+            for (int x = 0; x < w; x++)
+                colsum[x] -= s->nearby[(size_t)(y - r) * w + x];
+    }
+}
+
+/* The ring pixels of the central rows [c0, c0 + rows), split into one run of rows per
+ * thread (each with its own column sums). */
+static void count_ring(const ring_strip *s, int c0, int rows, uint32_t *colsums, int nthreads,
+                       tb_shape_meas *out)
+{
+#pragma omp parallel num_threads(nthreads)
+    {
+        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        const int ya = c0 + (int)((long long)rows * t / nt);
+        const int yb = c0 + (int)((long long)rows * (t + 1) / nt);
+        if (ya < yb)
+            count_ring_rows(s, ya, yb, colsums + (size_t)t * (size_t)s->w, out);
+    }
+}
+
 tb_status tb_scan_shape(tb_scan_ctx *ctx, const uint8_t *want, int r, tb_shape_meas *out)
 {
     const int w = ctx->width, h = ctx->height, strip = ctx->strip_rows;
@@ -167,7 +302,8 @@ tb_status tb_scan_shape(tb_scan_ctx *ctx, const uint8_t *want, int r, tb_shape_m
     uint32_t *lab = malloc(epx * sizeof *lab), *obj = malloc(epx * sizeof *obj);
     uint32_t *left = malloc(epx * sizeof *left), *right = malloc(epx * sizeof *right);
     uint8_t *fl = malloc(epx), *nearby = malloc(epx);
-    uint32_t *colsum = malloc((size_t)w * sizeof *colsum);
+    const int nthreads = omp_get_max_threads();
+    uint32_t *colsum = malloc((size_t)w * (size_t)nthreads * sizeof *colsum);
     hull_pts *hp = calloc((size_t)n + 1, sizeof *hp);
     hull_scratch sc = {NULL, 0, NULL, 0};
     /* A hull is taken as soon as the strips have passed its component's last row, so
@@ -189,21 +325,7 @@ tb_status tb_scan_shape(tb_scan_ctx *ctx, const uint8_t *want, int r, tb_shape_m
             st = tb_raster_writer_read(ctx->ev.flags_out, e0, erows, fl);
         if (st)
             break;
-        /* Roots of kept components; structure pixels. */
-        uint32_t last = 0, last_root = 0;
-        for (size_t i = 0; i < (size_t)w * erows; i++) {
-            const uint32_t l = lab[i];
-            uint32_t root = 0;
-            if (l != 0 && l != UINT32_MAX) {
-                if (l != last) {
-                    last = l;
-                    last_root = tb_ccl_root(ctx->ccl, l);
-                }
-                root = want[last_root] ? last_root : 0;
-            }
-            lab[i] = l == UINT32_MAX ? UINT32_MAX : root;
-            obj[i] = root && !(fl[i] & (TB_EV_DARK_AFTER | TB_EV_DARK_BEFORE)) ? root : 0;
-        }
+        relabel_rows(ctx, want, w, erows, lab, fl, obj);
         /* Hull points of the central rows: the corners of each run's end pixels. */
         for (int y = c0; y < c0 + rows && !st; y++) {
             const uint32_t *row = lab + (size_t)y * w;
@@ -222,70 +344,9 @@ tb_status tb_scan_shape(tb_scan_ctx *ctx, const uint8_t *want, int r, tb_shape_m
             st = tb_error(TB_ERR_NOMEM, "out of memory for component outlines");
         if (st)
             break;
-        /* Nearest structure pixel within r on the left and on the right, per row. */
-        for (int y = 0; y < erows; y++) {
-            const size_t o = (size_t)y * w;
-            int lx = -r - 1;
-            uint32_t lr = 0;
-            for (int x = 0; x < w; x++) {
-                if (obj[o + x]) {
-                    lx = x;
-                    lr = obj[o + x];
-                }
-                left[o + x] = x - lx <= r ? lr : 0;
-            }
-            int rx = w + r + 1;
-            uint32_t rr = 0;
-            for (int x = w - 1; x >= 0; x--) {
-                if (obj[o + x]) {
-                    rx = x;
-                    rr = obj[o + x];
-                }
-                right[o + x] = rx - x <= r ? rr : 0;
-                nearby[o + x] = left[o + x] || right[o + x];
-            }
-        }
-        /* Ring pixels of the central rows: a window of 2r + 1 rows, column sums of `near`
-         * skip the pixels far from every structure. */
-        memset(colsum, 0, (size_t)w * sizeof *colsum);
-        const int wy0 = c0 - r < 0 ? 0 : c0 - r;
-        for (int y = wy0; y < c0 + r && y < erows; y++)
-            for (int x = 0; x < w; x++)
-                colsum[x] += nearby[(size_t)y * w + x];
-        for (int y = c0; y < c0 + rows; y++) {
-            if (y + r < erows)
-                for (int x = 0; x < w; x++)
-                    colsum[x] += nearby[(size_t)(y + r) * w + x];
-            const int ya = y - r < 0 ? 0 : y - r, yb = y + r < erows ? y + r : erows - 1;
-            for (int x = 0; x < w; x++) {
-                const size_t i = (size_t)y * w + x;
-                if (!colsum[x] || obj[i] || lab[i] == UINT32_MAX)
-                    continue;
-                uint32_t found[MAX_NEAR];
-                int nf = 0;
-                for (int yy = ya; yy <= yb; yy++) {
-                    const size_t j = (size_t)yy * w + x;
-                    const uint32_t cand[2] = {left[j], right[j]};
-                    for (int k = 0; k < 2; k++) {
-                        if (!cand[k])
-                            continue;
-                        int seen = 0;
-                        for (int q = 0; q < nf && !seen; q++)
-                            seen = found[q] == cand[k];
-                        if (!seen && nf < MAX_NEAR)
-                            found[nf++] = cand[k];
-                    }
-                }
-                for (int q = 0; q < nf; q++) {
-                    out[found[q]].ring++;
-                    out[found[q]].ring_dark_after += (fl[i] & TB_EV_DARK_AFTER) != 0;
-                    out[found[q]].ring_dark_before += (fl[i] & TB_EV_DARK_BEFORE) != 0;
-                }
-            }
-            if (y - r >= 0)
-                for (int x = 0; x < w; x++)
-                    colsum[x] -= nearby[(size_t)(y - r) * w + x];
-        }
+        nearest_structures(w, erows, r, obj, left, right, nearby);
+        const ring_strip rs = {w, erows, r, lab, obj, left, right, fl, nearby};
+        count_ring(&rs, c0, rows, colsum, nthreads, out);
     }
     for (size_t i = 0; i < open.n; i++)   /* left open by an error */
         free(hp[open.c[i]].p);
