@@ -135,8 +135,11 @@ tb_status tb_scan_write_summary_json(const char *path, const tb_scan_result *r, 
                "\"mbi_lines_px\": [%d, %d, %d]},\n",
             r->bright_median, r->bright_scale, r->mbi_lengths_px[0], r->mbi_lengths_px[1],
             r->mbi_lengths_px[2]);
-    fprintf(f, "  \"min_area_m2\": %.6g,\n  \"threads\": %d,\n  \"strip_rows\": %d,\n",
-            cfg->min_area_m2, r->threads, r->strip_rows);
+    fprintf(f, "  \"min_area_m2\": %.6g,\n  \"threads\": %d,\n  \"omp_wait_policy\": ",
+            cfg->min_area_m2, r->threads);
+    const char *wait = getenv("OMP_WAIT_POLICY");
+    tb_json_string(f, wait && *wait ? wait : "default");
+    fprintf(f, ",\n  \"strip_rows\": %d,\n", r->strip_rows);
     fprintf(f, "  \"peak_rss_mib\": %.1f,\n", r->peak_rss_mb);
     fprintf(f, "  \"seconds\": {\"align\": %.3f, \"sample\": %.3f, \"detect\": %.3f, \"resolve\": %.3f, "
                "\"polygons\": %.3f, \"total\": %.3f}\n}\n",
