@@ -21,7 +21,7 @@
 #include "scan_internal.h"
 #include "tb_version.h"
 
-static double now(void)
+double tb_scan_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -198,7 +198,7 @@ static void remove_quietly(const char *path)
 tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
                       const tb_config *cfg, tb_scan_result *res)
 {
-    const double t0 = now();
+    const double t0 = tb_scan_now();
     memset(res, 0, sizeof *res);
     /* Absolute paths: the case store finds the inputs again (evidence images) from
      * wherever it is run. */
@@ -220,9 +220,9 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     char *config_ini = NULL;
     const long pid = (long)getpid();
 
-    double t = now();
+    double t = tb_scan_now();
     tb_status st = open_inputs(&ctx, before, after);
-    res->t_align = now() - t;
+    res->t_align = tb_scan_now() - t;
     if (!st)
         st = make_outdir(outdir);
     if (st)
@@ -234,14 +234,14 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     tb_crs_describe(ctx.wkt, res->crs_name, sizeof res->crs_name);
 
     ctx.strip_rows = res->strip_rows = ctx.vhr ? tb_scan_vhr_strip_rows(&ctx) : tb_scan_strip_rows(&ctx);
-    t = now();
+    t = tb_scan_now();
     st = tb_scan_sample(&ctx);
-    res->t_sample = now() - t;
+    res->t_sample = tb_scan_now() - t;
     if (st)
         goto done;
     release_freed_memory();
 
-    t = now();
+    t = tb_scan_now();
     snprintf(ctx.provisional_path, sizeof ctx.provisional_path, "%s/.tuban-%ld-provisional.tif", outdir, pid);
     snprintf(ctx.ev.flags_path, sizeof ctx.ev.flags_path, "%s/.tuban-%ld-flags.tif", outdir, pid);
     snprintf(ctx.components_path, sizeof ctx.components_path, "%s/.tuban-%ld-components.bin",
@@ -254,7 +254,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     tb_raster_set_read_overlap(ctx.after, 2 * ctx.halo);
     if (!st)
         st = ctx.vhr ? tb_scan_vhr_detect(&ctx) : tb_scan_detect(&ctx);
-    res->t_detect = now() - t;
+    res->t_detect = tb_scan_now() - t;
     if (st)
         goto done;
     /* The inputs are read: their decoded rows and GDAL's input blocks would only add
@@ -272,7 +272,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
         goto done;
     }
 
-    t = now();
+    t = tb_scan_now();
     const double *gt = ctx.ground.gt;
     snprintf(final_path, sizeof final_path, "%s/.tuban-%ld-labels.tif", outdir, pid);
     st = tb_raster_writer_create_scratch(final_path, ctx.width, ctx.height, TB_U32, gt, ctx.wkt,
@@ -284,7 +284,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     }
     if (!st)
         st = tb_scan_resolve(&ctx, final_labels, mask);
-    res->t_resolve = now() - t;
+    res->t_resolve = tb_scan_now() - t;
     if (st)
         goto done;
     /* The features hold what polygons need: the components' records (a big scene has
@@ -295,7 +295,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     ctx.final_id = NULL;
     release_freed_memory();
 
-    t = now();
+    t = tb_scan_now();
     config_ini = tb_config_to_ini(cfg);
     char store[24][128];
     const char **meta = build_metadata(res, config_ini, store);
@@ -313,8 +313,8 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
                               cfg->write_gpkg ? gpkg_tmp : NULL,
                               cfg->write_geojson ? json_tmp : NULL, meta, res->threads);
     }
-    res->t_polygons = now() - t;
-    res->t_total = now() - t0;
+    res->t_polygons = tb_scan_now() - t;
+    res->t_total = tb_scan_now() - t0;
     if (st)
         goto done;
 
@@ -364,6 +364,6 @@ done:
     tb_raster_close(ctx.after_src);
     tb_grid_clear(&ctx.grid);
     tb_ground_clear(&ctx.ground);
-    res->t_total = now() - t0;
+    res->t_total = tb_scan_now() - t0;
     return st;
 }

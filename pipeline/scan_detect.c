@@ -180,7 +180,9 @@ tb_status tb_scan_detect(tb_scan_ctx *ctx)
         strip_extent(ctx, s, &y0, &rows, &e0, &e1);
         const int erows = e1 - e0;
         const size_t epx = (size_t)w * erows;
+        const double t_wait = tb_scan_now();
         st = tb_prefetch_wait(reader, s);
+        res->t_detect_input += tb_scan_now() - t_wait;
         if (st)
             break;
         const input_slot *in = &buf.in[s & 1];

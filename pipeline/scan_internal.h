@@ -63,6 +63,9 @@ tb_status tb_scan_detect(tb_scan_ctx *ctx);
  * and the change mask (pass 3). `mask` may be NULL. */
 tb_status tb_scan_resolve(tb_scan_ctx *ctx, tb_raster_writer *labels, tb_raster_writer *mask);
 
+/* Monotonic seconds, for the stage times of the summary. */
+double tb_scan_now(void);
+
 /* ---- shape (scan_shape.c) ---- */
 
 /* What pass 2b measures of one component. */

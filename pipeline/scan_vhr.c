@@ -129,7 +129,8 @@ void tb_vhr_strip_free(tb_vhr_strip *s)
     memset(s, 0, sizeof *s);
 }
 
-tb_status tb_vhr_strip_compute(tb_scan_ctx *ctx, tb_vhr_strip *s, int e0, int rows)
+tb_status tb_vhr_strip_compute(tb_scan_ctx *ctx, tb_vhr_strip *s, int e0, int rows,
+                               double *input_seconds)
 {
     const tb_scan_vhr *v = ctx->vhr;
     const int w = ctx->width;
@@ -137,8 +138,11 @@ tb_status tb_vhr_strip_compute(tb_scan_ctx *ctx, tb_vhr_strip *s, int e0, int ro
     /* One date at a time: its three bands smoothed, then brightness and greyness. */
     for (int d = 0; d < 2; d++) {
         uint8_t *valid = d ? s->valid : s->valid_b;
+        const double t0 = tb_scan_now();
         tb_status st = tb_raster_read_rows(d ? ctx->after : ctx->before, e0, rows, v->bands, 3,
                                            s->in, valid);
+        if (input_seconds)
+            *input_seconds += tb_scan_now() - t0;
         if (st)
             return st;
         for (int k = 0; k < 3; k++) {

@@ -121,7 +121,9 @@ tb_status tb_vhr_strip_alloc(tb_vhr_strip *s, size_t cap);
 void tb_vhr_strip_free(tb_vhr_strip *s);
 
 /* Reads rows e0 .. e0 + rows of both dates and computes their smoothed bands,
- * greyness (box-averaged) and brightness, and the pixels valid in both. */
-tb_status tb_vhr_strip_compute(struct tb_scan_ctx *ctx, tb_vhr_strip *s, int e0, int rows);
+ * greyness (box-averaged) and brightness, and the pixels valid in both. The seconds
+ * spent reading are added to *input_seconds unless it is NULL. */
+tb_status tb_vhr_strip_compute(struct tb_scan_ctx *ctx, tb_vhr_strip *s, int e0, int rows,
+                               double *input_seconds);
 
 #endif

@@ -129,7 +129,7 @@ static tb_status v2_strip(tb_scan_ctx *ctx, v2_buffers *b, int y0, int rows, int
     const int w = ctx->width, h = ctx->height;
     const size_t n = (size_t)w * erows;
     tb_vhr_strip *s = &b->s;
-    tb_status st = tb_vhr_strip_compute(ctx, s, e0, erows);
+    tb_status st = tb_vhr_strip_compute(ctx, s, e0, erows, &ctx->res->t_detect_input);
     if (st)
         return st;
 #pragma omp parallel for schedule(static)

@@ -45,7 +45,7 @@ tb_status tb_scan_vhr_stats(tb_scan_ctx *ctx)
         const int rows = h - y0 < strip ? h - y0 : strip;
         const int e0 = y0 - halo < 0 ? 0 : y0 - halo;
         const int e1 = y0 + rows + halo > h ? h : y0 + rows + halo;
-        st = tb_vhr_strip_compute(ctx, &s, e0, e1 - e0);
+        st = tb_vhr_strip_compute(ctx, &s, e0, e1 - e0, NULL);
         if (st)
             break;
         const size_t off = (size_t)(y0 - e0) * w, n = (size_t)rows * w;

@@ -66,6 +66,8 @@ typedef struct tb_scan_result {
     int threads;
     double peak_rss_mb;                     /* peak resident memory of the process */
     double t_align, t_sample, t_detect, t_resolve, t_polygons, t_total;   /* seconds */
+    double t_detect_input;   /* of t_detect: waiting for strips to be read (all the
+                                reading when it is done in line, one thread) */
 } tb_scan_result;
 
 /* Runs one scan of `before` and `after` (paths as tb_raster_open takes them) into

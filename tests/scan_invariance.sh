@@ -30,6 +30,9 @@ def wait(d):
     return json.load(open("%s/%s/summary.json" % (out, d)))["omp_wait_policy"]
 assert wait("t1") == "passive", "default wait policy: " + wait("t1")
 assert wait("t2") == "active", "wait policy from the environment: " + wait("t2")
+for d in ("t1", "t2"):
+    sec = json.load(open("%s/%s/summary.json" % (out, d)))["seconds"]
+    assert 0 <= sec["detect_input"] <= sec["detect"], "detect input time: %s" % sec
 assert len(ref_f) > 20, "too few polygons to compare"
 for d in ("t2", "Int16", "Float32"):
     assert features(d) == ref_f, "polygons differ: " + d

@@ -48,6 +48,7 @@ def kinds(name):
     return [k for k, _ in features(name)]
 fwd, rev = summary("fwd"), summary("rev")
 assert fwd["detector"]["method"] == "vhr_rgb", fwd["detector"]
+assert 0 <= fwd["seconds"]["detect_input"] <= fwd["seconds"]["detect"], fwd["seconds"]
 assert summary("coarse")["detector"]["method"] == "change_vector"
 assert summary("cv")["detector"]["method"] == "change_vector"
 assert kinds("fwd") == ["new"], kinds("fwd")
