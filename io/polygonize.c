@@ -24,7 +24,7 @@
 typedef struct stream {
     OGRLayerH layer;          /* GDAL's output: parts not yet drained */
     GIntBig next_fid;         /* the memory layer numbers features 0, 1, ... */
-    uint32_t n;
+    uint32_t first, n;        /* labels first .. first + n - 1; index i is label first + i */
     const uint64_t *pixels;
     OGRGeometryH *geoms;      /* per label: parts so far (NULL: none yet) */
     uint64_t *covered;        /* per label: pixels covered by its parts so far */
@@ -40,23 +40,23 @@ static tb_status hand_over(stream *s, uint32_t i)
     OGRGeometryH g = s->geoms[i];
     s->geoms[i] = NULL;
     s->done[i] = 1;
-    return s->sink(s->arg, i + 1, g);
+    return s->sink(s->arg, s->first + i, g);
 }
 
 static tb_status take_part(stream *s, OGRFeatureH f)
 {
     const GIntBig label = OGR_F_GetFieldAsInteger64(f, 0);
     OGRGeometryH g = OGR_F_StealGeometry(f);
-    if (label < 1 || (uint64_t)label > s->n || !g) {
+    if (label < s->first || (uint64_t)label >= (uint64_t)s->first + s->n || !g) {
         OGR_G_DestroyGeometry(g);
-        return tb_error(TB_ERR_INTERNAL, "polygonizer returned label %lld outside 1..%u",
-                        (long long)label, s->n);
+        return tb_error(TB_ERR_INTERNAL, "polygonizer returned label %lld outside %u..%u",
+                        (long long)label, s->first, s->first + s->n - 1);
     }
-    const uint32_t i = (uint32_t)(label - 1);
+    const uint32_t i = (uint32_t)(label - s->first);
     if (s->done[i]) {
         OGR_G_DestroyGeometry(g);
         return tb_error(TB_ERR_INTERNAL, "component %u: a part arrived after it was complete",
-                        i + 1);
+                        s->first + i);
     }
     s->covered[i] += (uint64_t)llround(OGR_G_Area(g) / s->pixel_area);
     if (!s->geoms[i])
@@ -91,10 +91,11 @@ static int progress(double complete, const char *msg, void *arg)
     return 1;
 }
 
-tb_status tb_polygonize_stream(tb_raster_writer *labels, uint32_t n, const uint64_t *pixels,
-                               tb_polygon_sink sink, void *arg)
+tb_status tb_polygonize_band(GDALRasterBandH band, uint32_t first, uint32_t n,
+                             const uint64_t *pixels, tb_polygon_sink sink, void *arg)
 {
     stream s = {0};
+    s.first = first;
     s.n = n;
     s.pixels = pixels;
     s.sink = sink;
@@ -118,7 +119,6 @@ tb_status tb_polygonize_stream(tb_raster_writer *labels, uint32_t n, const uint6
     OGR_L_CreateField(s.layer, fd, TRUE);
     OGR_Fld_Destroy(fd);
 
-    GDALRasterBandH band = tb_raster_writer_band(labels);
     double gt[6] = {0, 1, 0, 0, 0, 1};
     if (GDALGetGeoTransform(GDALGetBandDataset(band), gt) != CE_None) {
         gt[1] = gt[5] = 1;
@@ -142,7 +142,7 @@ tb_status tb_polygonize_stream(tb_raster_writer *labels, uint32_t n, const uint6
         if (s.geoms[i])   /* parts cover fewer pixels than counted: still all there is */
             s.st = hand_over(&s, i);
         else if (!s.done[i])
-            s.st = tb_error(TB_ERR_INTERNAL, "component %u has no polygon", i + 1);
+            s.st = tb_error(TB_ERR_INTERNAL, "component %u has no polygon", first + i);
     }
     GDALClose(ds);
     for (uint32_t i = 0; i < n; i++)
@@ -151,4 +151,10 @@ tb_status tb_polygonize_stream(tb_raster_writer *labels, uint32_t n, const uint6
     free(s.covered);
     free(s.done);
     return s.st;
+}
+
+tb_status tb_polygonize_stream(tb_raster_writer *labels, uint32_t n, const uint64_t *pixels,
+                               tb_polygon_sink sink, void *arg)
+{
+    return tb_polygonize_band(tb_raster_writer_band(labels), 1, n, pixels, sink, arg);
 }

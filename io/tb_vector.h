@@ -36,15 +36,18 @@ typedef struct tb_change_feature {
     double explained_share;          /* share of pixels explained by vegetation or water */
     double mbi_rise;                 /* mean building-index rise towards the kind; NaN: not computed */
     double confidence;               /* [0, 1] */
+    int32_t first_row, last_row;     /* rows of the label raster the component spans */
 } tb_change_feature;
 
-/* Polygonizes `labels` (ids 1..n) and writes the layer "changes" to `gpkg_path` and/or
- * `geojson_path` (either may be NULL), in CRS `wkt` (NULL: none). `meta` is a
- * NULL-terminated list of key, value, key, value... stored as layer metadata (GeoPackage)
- * and as the "tuban" member of the GeoJSON FeatureCollection. Files are written at the
- * paths given; the caller writes to temporary names and renames. With `threads` > 1 the
- * files are written on a second thread while the polygonizer runs (same files). */
-tb_status tb_write_changes(tb_raster_writer *labels, const tb_change_feature *features,
+/* Polygonizes the label raster file `labels_path` (ids 1..n, numbered in raster order
+ * of their first pixel; tb_polygonize_file) and writes the layer "changes" to
+ * `gpkg_path` and/or `geojson_path` (either may be NULL), in CRS `wkt` (NULL: none).
+ * `meta` is a NULL-terminated list of key, value, key, value... stored as layer metadata
+ * (GeoPackage) and as the "tuban" member of the GeoJSON FeatureCollection. Files are
+ * written at the paths given; the caller writes to temporary names and renames. With
+ * `threads` > 1 the files are written on a thread of their own while the bands are
+ * polygonized (same files). */
+tb_status tb_write_changes(const char *labels_path, const tb_change_feature *features,
                            uint32_t n, const char *wkt, const char *gpkg_path,
                            const char *geojson_path, const char *const *meta, int threads);
 

@@ -7,10 +7,10 @@
  * them (tb_geojson_geom.h).
  *
  * Both files are written while the polygonizer runs: each component goes to both as
- * soon as its polygon is complete and is then freed, so the files list features in
- * the order components end (top to bottom), each with its id (the GeoPackage FID).
- * With two threads or more, a second thread writes them (tb_polygon_queue.h), in the
- * same order.
+ * soon as its band is polygonized and is then freed, so the files list features band
+ * by band (top to bottom) and within a band in the order components end, each with its
+ * id (the GeoPackage FID). With two threads or more, a thread of their own writes them
+ * (tb_polygon_queue.h), in the same order.
  */
 #include <errno.h>
 #include <math.h>
@@ -267,7 +267,7 @@ static tb_status put_polygon(void *arg, uint32_t label, OGRGeometryH g)
     return TB_OK;
 }
 
-tb_status tb_write_changes(tb_raster_writer *labels, const tb_change_feature *features,
+tb_status tb_write_changes(const char *labels_path, const tb_change_feature *features,
                            uint32_t n, const char *wkt, const char *gpkg_path,
                            const char *geojson_path, const char *const *meta, int threads)
 {
@@ -287,21 +287,26 @@ tb_status tb_write_changes(tb_raster_writer *labels, const tb_change_feature *fe
     if (!st && geojson_path)
         st = open_geojson(&k, srs, meta);
     uint64_t *pixels = st ? NULL : malloc((n ? n : 1) * sizeof *pixels);
-    if (!st && !pixels)
+    int32_t *rows = st ? NULL : malloc(2 * (size_t)(n ? n : 1) * sizeof *rows);
+    if (!st && (!pixels || !rows))
         st = tb_error(TB_ERR_NOMEM, "out of memory for %u polygons", n);
-    for (uint32_t i = 0; !st && i < n; i++)
+    for (uint32_t i = 0; !st && i < n; i++) {
         pixels[i] = features[i].pixels;
+        rows[i] = features[i].first_row;
+        rows[n + i] = features[i].last_row;
+    }
     /* With a second thread, the files are written beside the polygonizer. */
     tb_polygon_queue *q = NULL;
     if (!st && threads > 1)
         st = tb_polygon_queue_start(put_polygon, &k, 64, &q);
     if (!st)
-        st = q ? tb_polygonize_stream(labels, n, pixels, tb_polygon_queue_put, q)
-               : tb_polygonize_stream(labels, n, pixels, put_polygon, &k);
+        st = q ? tb_polygonize_file(labels_path, n, pixels, rows, rows + n, tb_polygon_queue_put, q)
+               : tb_polygonize_file(labels_path, n, pixels, rows, rows + n, put_polygon, &k);
     const tb_status stq = tb_polygon_queue_finish(q);
     if (!st)
         st = stq;
     free(pixels);
+    free(rows);
     tb_status st2 = close_gpkg(&k, !st);
     if (!st)
         st = st2;

@@ -287,6 +287,12 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     res->t_resolve = tb_scan_now() - t;
     if (st)
         goto done;
+    /* The final labels are complete: closed, so that the polygonizer's threads can each
+     * read them through a handle of their own. */
+    st = tb_raster_writer_close(final_labels);
+    final_labels = NULL;
+    if (st)
+        goto done;
     /* The features hold what polygons need: the components' records (a big scene has
      * hundreds of thousands) and the label map go before tracing starts. */
     tb_ccl_destroy(ctx.ccl);
@@ -309,7 +315,7 @@ tb_status tb_scan_run(const char *before, const char *after, const char *outdir,
     if (!st && (cfg->write_gpkg || cfg->write_geojson)) {
         snprintf(gpkg_tmp, sizeof gpkg_tmp, "%s/.tuban-%ld-changes.gpkg", outdir, pid);
         snprintf(json_tmp, sizeof json_tmp, "%s/.tuban-%ld-changes.geojson", outdir, pid);
-        st = tb_write_changes(final_labels, ctx.features, ctx.nfeatures, ctx.wkt,
+        st = tb_write_changes(final_path, ctx.features, ctx.nfeatures, ctx.wkt,
                               cfg->write_gpkg ? gpkg_tmp : NULL,
                               cfg->write_geojson ? json_tmp : NULL, meta, res->threads);
     }

@@ -130,6 +130,8 @@ static tb_status build_features(tb_scan_ctx *ctx)
         memset(&f, 0, sizeof f);
         f.kind = choose_kind(ctx, root, c, &shape[root]);
         f.pixels = c->pixels;
+        f.first_row = c->min_y;
+        f.last_row = c->max_y;
         f.area_m2 = component_area(ctx, c, &pw, &ph);
         f.perimeter_m = (double)c->edges_v * ph + (double)c->edges_h * pw;
         f.mean_score = c->sum_score / (double)c->pixels;

@@ -16,8 +16,10 @@
 
 #include <cmocka.h>
 
+#include <cpl_conv.h>
 #include <gdal.h>
 #include <ogr_api.h>
+#include <omp.h>
 
 #include "io_testkit.h"
 #include "tb_polygonize.h"
@@ -168,6 +170,148 @@ static void test_long_outlines_far_from_origin(void **state)
     assert_int_equal(tb_raster_writer_close(w), TB_OK);
 }
 
+/* Bands never cut a component, hold at least their target of rows (but the last), and
+ * grow round a tall component; a component beyond the size limit or a span outside the
+ * raster leaves no bands. */
+static void test_bands_follow_the_components(void **state)
+{
+    (void)state;
+    const int w = 4096, h = 3000;   /* target: 256 rows of 4096 labels; limit 2048 rows */
+    int32_t first[4] = {10, 250, 600, 2990}, last[4] = {20, 700, 610, 2999};
+    int starts[3000 / 16 + 2];
+    const int nb = tb_polygon_bands(w, h, 4, first, last, starts);
+    assert_true(nb >= 2);
+    assert_int_equal(starts[0], 0);
+    assert_int_equal(starts[nb], h);
+    for (int b = 0; b < nb; b++) {
+        assert_true(starts[b + 1] > starts[b]);
+        if (b + 1 < nb)
+            assert_true(starts[b + 1] - starts[b] >= 256);
+        for (int i = 0; i < 4; i++)   /* a component lies in one band */
+            assert_true(first[i] >= starts[b + 1] || last[i] < starts[b + 1] ||
+                        first[i] >= starts[b]);
+    }
+    for (int b = 1; b < nb; b++)
+        assert_false(starts[b] > 250 && starts[b] <= 700);   /* the tall one is whole */
+    int32_t tall_first[1] = {0}, tall_last[1] = {2900};     /* 2901 rows > 2048 */
+    assert_int_equal(tb_polygon_bands(w, h, 1, tall_first, tall_last, starts), 0);
+    int32_t out_last[1] = {h};
+    assert_int_equal(tb_polygon_bands(w, h, 1, tall_first, out_last, starts), 0);
+}
+
+#define BW 1024
+#define BH 1600
+#define BLAB 6400
+
+typedef struct collected {
+    uint32_t order[BLAB];
+    char *wkt[BLAB];
+    int n;
+} collected;
+
+static tb_status collect(void *arg, uint32_t label, OGRGeometryH g)
+{
+    collected *c = arg;
+    assert_true(label >= 1 && label <= BLAB);
+    assert_null(c->wkt[label - 1]);   /* once */
+    c->order[c->n++] = label;
+    assert_int_equal(OGR_G_ExportToWkt(g, &c->wkt[label - 1]), OGRERR_NONE);
+    OGR_G_DestroyGeometry(g);
+    return TB_OK;
+}
+
+static void collected_free(collected *c)
+{
+    for (int i = 0; i < BLAB; i++)
+        CPLFree(c->wkt[i]);
+    memset(c, 0, sizeof *c);
+}
+
+/* A wide label raster in bands (4 MiB of labels: 1024 rows of 1024): on 1 and 2 threads
+ * every component arrives once, in the same order, with the geometry the streaming
+ * polygonizer of the whole raster gives; a rows list out of raster order streams. */
+static void test_file_in_bands_matches_the_stream(void **state)
+{
+    (void)state;
+    static uint32_t lab[BH][BW];
+    static uint64_t pixels[BLAB];
+    static int32_t first[BLAB], last[BLAB];
+    memset(lab, 0, sizeof lab);
+    uint32_t n = 0;
+    /* Rings, L shapes and squares on a grid, numbered in raster order of their first
+     * pixel; every 8th grid row, three tall bars cross the next three grid rows (and the
+     * 1024-row mark where the first band would end). */
+    for (int gy = 0; gy + 12 <= BH && n < BLAB; gy += 16)
+        for (int gx = 0; gx + 12 <= BW && n < BLAB; gx += 16) {
+            const uint32_t l = ++n;
+            const int tall = (gx / 16) % 20 == 7 && (gy / 16) % 8 == 7 && gy + 60 <= BH;
+            const int y1 = tall ? gy + 59 : gy + 9;
+            for (int y = gy; y <= y1; y++)
+                for (int x = gx; x < gx + 10; x++) {
+                    const int hole = !tall && (l % 3 == 0) && x > gx + 2 && x < gx + 7 &&
+                                     y > gy + 2 && y < gy + 7;
+                    const int notch = (l % 3 == 1) && x > gx + 4 && y > gy + 4 && y <= gy + 9;
+                    if (!hole && !notch && !(tall && (y - gy) % 16 >= 12 && x > gx + 1))
+                        lab[y][x] = l;
+                }
+            first[l - 1] = gy;
+            last[l - 1] = y1;
+        }
+    for (int y = 0; y < BH; y++)
+        for (int x = 0; x < BW; x++)
+            if (lab[y][x])
+                pixels[lab[y][x] - 1]++;
+    char *path = iotk_path("bands.tif");
+    const double gt[6] = {39500000.5, 0.8, 0, 4400000.25, 0, -0.8};
+    tb_raster_writer *w = NULL;
+    assert_int_equal(tb_raster_writer_create_scratch(path, BW, BH, TB_U32, gt, NULL, &w), TB_OK);
+    assert_int_equal(tb_raster_writer_write(w, 0, BH, lab), TB_OK);
+    static collected ref, got;
+    assert_int_equal(tb_polygonize_stream(w, n, pixels, collect, &ref), TB_OK);
+    assert_int_equal(tb_raster_writer_close(w), TB_OK);
+    assert_int_equal(ref.n, (int)n);
+    int starts[BH / 16 + 2];
+    assert_true(tb_polygon_bands(BW, BH, n, first, last, starts) >= 2);
+
+    uint32_t order1[BLAB];
+    for (int threads = 1; threads <= 2; threads++) {
+        omp_set_num_threads(threads);
+        assert_int_equal(tb_polygonize_file(path, n, pixels, first, last, collect, &got), TB_OK);
+        assert_int_equal(got.n, (int)n);
+        for (uint32_t i = 0; i < n; i++)
+            assert_string_equal(got.wkt[i], ref.wkt[i]);
+        if (threads == 1)
+            memcpy(order1, got.order, sizeof order1);
+        else
+            assert_memory_equal(order1, got.order, n * sizeof *order1);
+        collected_free(&got);
+    }
+    /* Rows out of raster order: no bands, the raster is streamed; still all there. */
+    const int32_t keep0 = first[0];
+    first[0] = first[n - 1];
+    assert_int_equal(tb_polygonize_file(path, n, pixels, first, last, collect, &got), TB_OK);
+    first[0] = keep0;
+    assert_int_equal(got.n, (int)n);
+    assert_memory_equal(got.order, ref.order, n * sizeof *ref.order);
+    collected_free(&got);
+    collected_free(&ref);
+    free(path);
+}
+
+/* A missing label file is an error naming it. */
+static void test_file_missing_is_an_error(void **state)
+{
+    (void)state;
+    char *path = iotk_path("no_such_labels.tif");
+    uint64_t pixels[1] = {1};
+    int32_t rows[1] = {0};
+    collected *c = calloc(1, sizeof *c);
+    assert_int_equal(tb_polygonize_file(path, 1, pixels, rows, rows, collect, c), TB_ERR_OUTPUT);
+    assert_non_null(strstr(tb_error_message(), path));
+    free(c);
+    free(path);
+}
+
 int main(void)
 {
     tb_gdal_init();
@@ -175,6 +319,9 @@ int main(void)
         cmocka_unit_test_setup(test_components_arrive_once_when_complete, iotk_clear_error),
         cmocka_unit_test_setup(test_part_after_completion_is_an_error, iotk_clear_error),
         cmocka_unit_test_setup(test_long_outlines_far_from_origin, iotk_clear_error),
+        cmocka_unit_test_setup(test_bands_follow_the_components, iotk_clear_error),
+        cmocka_unit_test_setup(test_file_in_bands_matches_the_stream, iotk_clear_error),
+        cmocka_unit_test_setup(test_file_missing_is_an_error, iotk_clear_error),
     };
     if (iotk_make_dir("tb_polygonize_") != 0)
         return 1;
