@@ -25,8 +25,10 @@ void tb_change_score(const float *const *before, const float *const *after, int 
     const ptrdiff_t count = (ptrdiff_t)n;
 
     /* Blocks of pixels in parallel; within a block, band by band so each inner loop
-     * streams two contiguous arrays and vectorises. */
-#define BLOCK 4096
+     * streams two contiguous arrays and vectorises. Blocks of 16384 pixels give each
+     * band's two runs 64 KiB, long enough for the hardware prefetchers (4096-pixel
+     * blocks: 36 ms on 4096^2 and 2 threads, 16384: 33.6 ms; acc stays in L2). */
+#define BLOCK 16384
 #pragma omp parallel for schedule(static)
     for (ptrdiff_t start = 0; start < count; start += BLOCK) {
         ptrdiff_t len = count - start < BLOCK ? count - start : BLOCK;
