@@ -192,14 +192,18 @@ tb_status tb_scan_resolve(tb_scan_ctx *ctx, tb_raster_writer *labels, tb_raster_
         st = tb_raster_writer_read(ctx->provisional, y0, rows, lab);
         if (st)
             break;
-        for (size_t i = 0; i < px; i++) {
+        const uint32_t *final_id = ctx->final_id;
+        const tb_change_feature *features = ctx->features;
+#pragma omp parallel for schedule(static)
+        for (long long ii = 0; ii < (long long)px; ii++) {
+            const size_t i = (size_t)ii;
             const uint32_t v = lab[i];
             if (v == UINT32_MAX) {
                 lab[i] = 0;
                 m[i] = 255;
             } else {
-                lab[i] = v ? ctx->final_id[v] : 0;
-                m[i] = lab[i] ? (uint8_t)ctx->features[lab[i] - 1].kind : 0;
+                lab[i] = v ? final_id[v] : 0;
+                m[i] = lab[i] ? (uint8_t)features[lab[i] - 1].kind : 0;
             }
         }
         st = tb_raster_writer_write(labels, y0, rows, lab);
