@@ -315,6 +315,19 @@ static int decode_block(tb_tiff_reader *t, int h, int u0, const block_task *k)
     return 0;
 }
 
+/* Records the error of block k, which handle h failed to decode: the file, the block
+ * and libtiff's first message. */
+static void decode_failed(const tb_tiff_reader *t, const block_task *k, int h)
+{
+    const handle_msg *m = &t->msg[h];
+    char band[32] = "";
+    if (t->separate)
+        snprintf(band, sizeof band, " of band %d", k->plane + 1);
+    tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot decode the %s at column %u, row %u%s (%s)",
+             t->path, t->tiled ? "tile" : "strip", k->bx * (uint32_t)t->bw,
+             k->by * (uint32_t)t->bh, band, m->set ? m->text : "short read");
+}
+
 static int alloc_rows(tb_tiff_reader *t, raw_rows *r)
 {
     if (r->data)
@@ -406,15 +419,8 @@ static int load_unit(tb_tiff_reader *t, int u, const uint8_t *need, int y0, int 
     }
     t->decoded += n;
     if (failed >= 0) {
-        const block_task *k = &t->tasks[failed];
-        const handle_msg *m = &t->msg[failed_h];
-        char band[32] = "";
-        if (t->separate)
-            snprintf(band, sizeof band, " of band %d", k->plane + 1);
         t->unit = -1;
-        tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot decode the %s at column %u, row %u%s (%s)",
-                 t->path, t->tiled ? "tile" : "strip", k->bx * (uint32_t)t->bw,
-                 k->by * (uint32_t)t->bh, band, m->set ? m->text : "short read");
+        decode_failed(t, &t->tasks[failed], failed_h);
         return -1;
     }
     for (int p = 0; p < t->nplanes; p++)
@@ -611,13 +617,7 @@ int tb_tiff_reader_read_windows(tb_tiff_reader *t, int n, const int *xs, const i
         }
     }
     if (failed >= 0) {
-        const handle_msg *m = &t->msg[failed_h];
-        char band[32] = "";
-        if (t->separate)
-            snprintf(band, sizeof band, " of band %d", bad.plane + 1);
-        tb_error(TB_ERR_INPUT_FORMAT, "%s: cannot decode the tile at column %u, row %u%s (%s)",
-                 t->path, bad.bx * (uint32_t)t->bw, bad.by * (uint32_t)t->bh, band,
-                 m->set ? m->text : "short read");
+        decode_failed(t, &bad, failed_h);
         return -1;
     }
     t->decoded += tiles;
