@@ -79,6 +79,7 @@ static tb_status keep_in_band(void *arg, uint32_t label, OGRGeometryH g)
     return TB_OK;
 }
 
+/* Destroys the geometries left in the band (all of them after an error) and empties it. */
 static void band_clear(band_out *b)
 {
     for (size_t i = 0; i < b->n; i++)
@@ -241,9 +242,7 @@ tb_status tb_polygonize_file(const char *path, uint32_t n, const uint64_t *pixel
                     bst = sink(arg, out->labels[i], out->geoms[i]);
                     out->geoms[i] = NULL;
                 }
-                for (size_t i = 0; i < out->n; i++)
-                    OGR_G_DestroyGeometry(out->geoms[i]);
-                out->n = 0;
+                band_clear(out);
                 if (bst && !first_st) {
                     snprintf(first_msg, sizeof first_msg, "%s", tb_error_message());
 #pragma omp atomic write
@@ -259,8 +258,7 @@ tb_status tb_polygonize_file(const char *path, uint32_t n, const uint64_t *pixel
             GDALClose(ds[t]);
         if (buf)
             free(buf[t]);
-        if (outs) {
-            band_clear(&outs[t]);
+        if (outs) {   /* every band was cleared where it was handed over */
             free(outs[t].labels);
             free(outs[t].geoms);
         }
